@@ -1,0 +1,10 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration0001AccountsSessions } from './0001-accounts-sessions.js';
+
+/**
+ * Every migration, in order. Listed explicitly (not globbed) so the same list runs
+ * from TypeScript under vitest and from compiled JavaScript in production.
+ */
+export const migrationsList: MigrationObject[] = [
+  { name: '0001-accounts-sessions', class: Migration0001AccountsSessions },
+];

@@ -1,0 +1,14 @@
+import DataLoader from 'dataloader';
+import type { Em } from '../db/orm.js';
+import { Account } from '../modules/account/account.entity.js';
+
+/** Per-request batch loaders, so that a list of N items costs one query, not N. */
+export function createLoaders(em: Em) {
+  return {
+    account: new DataLoader<string, Account | null>(async (ids) => {
+      const rows = await em.find(Account, { id: { $in: [...ids] } });
+      const byId = new Map(rows.map((a) => [a.id, a]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+  };
+}

@@ -1,0 +1,41 @@
+import { Arg, Authorized, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { Role } from '../modules/account/account.entity.js';
+import { AccountType } from '../modules/account/account.types.js';
+import { SecurityEvent } from '../modules/security-event/security-event.entity.js';
+import { SecurityEventObject } from '../modules/security-event/security-event.types.js';
+import { Session } from '../modules/session/session.entity.js';
+import { SessionType } from '../modules/session/session.types.js';
+import type { Context } from './context.js';
+import { fromGlobalId, Node } from './node.js';
+
+@Resolver()
+export class NodeResolver {
+  @Authorized()
+  @Query(() => Node, {
+    nullable: true,
+    description: 'Fetches any object by its global id; null when it does not exist or is not mine (admins see every account).',
+  })
+  async node(@Ctx() ctx: Context, @Arg('id', () => ID, { description: 'A global id.' }) id: string): Promise<Node | null> {
+    const ref = fromGlobalId(id);
+    if (!ref) return null;
+    const viewer = ctx.viewer!;
+    const isAdmin = viewer.account.role === Role.ADMIN;
+    switch (ref.type) {
+      case 'Account': {
+        if (ref.id !== viewer.account.id && !isAdmin) return null;
+        const account = await ctx.loaders.account.load(ref.id);
+        return account ? AccountType.from(account) : null;
+      }
+      case 'Session': {
+        const session = await ctx.em.findOne(Session, { id: ref.id, account: viewer.account.id });
+        return session ? SessionType.from(session, viewer.id) : null;
+      }
+      case 'SecurityEvent': {
+        const event = await ctx.em.findOne(SecurityEvent, { id: ref.id, account: viewer.account.id });
+        return event ? SecurityEventObject.from(event) : null;
+      }
+      default:
+        return null;
+    }
+  }
+}

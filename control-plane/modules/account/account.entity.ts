@@ -1,0 +1,39 @@
+import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import type { Opt } from '@mikro-orm/core';
+import { newId } from '../../../shared/ids.js';
+
+export const Role = { USER: 'USER', ADMIN: 'ADMIN' } as const;
+export type Role = (typeof Role)[keyof typeof Role];
+
+/** A customer or administrator account (the policy's "Account Information"). */
+@Entity({ tableName: 'account' })
+export class Account {
+  @PrimaryKey({ type: 'uuid' })
+  id: string = newId();
+
+  /** As the user typed it; uniqueness is on the canonical (lower-case) form. */
+  @Property({ type: 'string', length: 32 })
+  username!: string;
+
+  @Property({ type: 'string', length: 32, unique: true })
+  usernameCanonical!: string;
+
+  @Property({ type: 'string', length: 254 })
+  email!: string;
+
+  @Property({ type: 'string', length: 254, unique: true })
+  emailCanonical!: string;
+
+  /** argon2id PHC string; the password itself is never stored. */
+  @Property({ type: 'text', hidden: true })
+  passwordHash!: string;
+
+  @Property({ type: 'string', length: 16 })
+  role: Opt<Role> = Role.USER;
+
+  @Property({ type: 'datetime' })
+  createdAt: Opt<Date> = new Date();
+
+  @Property({ type: 'datetime', onUpdate: () => new Date() })
+  updatedAt: Opt<Date> = new Date();
+}

@@ -1,0 +1,43 @@
+import 'reflect-metadata';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { controlPlaneConfigFrom } from '../../../control-plane/config.js';
+import { startControlPlane } from '../../../control-plane/start.js';
+import { createLogger } from '../../../shared/logger.js';
+import { GraphQLClient, LOG_IN, ME, newUser, SIGN_UP } from '../../helpers/graphql-client.js';
+
+const dirs: string[] = [];
+afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+
+describe('the embedded database (npm start without DATABASE_URL)', () => {
+  it('migrates at start, keeps its data in DATA_DIR across restarts, and applies BOOTSTRAP_ADMIN_LOGIN', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tokenbyte-data-'));
+    dirs.push(dataDir);
+    const logger = createLogger({ level: 'silent', name: 'test' });
+    const user = newUser();
+
+    const first = await startControlPlane(controlPlaneConfigFrom({ DATA_DIR: dataDir, CONTROL_PLANE_PORT: '0' }), logger);
+    try {
+      expect(first.db.kind).toBe('pglite');
+      const created = await new GraphQLClient(`${first.http.url}/graphql`).data(SIGN_UP, { input: user });
+      expect(created.signUp.userErrors).toEqual([]);
+    } finally {
+      await first.stop();
+    }
+
+    const env = { DATA_DIR: dataDir, CONTROL_PLANE_PORT: '0', BOOTSTRAP_ADMIN_LOGIN: user.email };
+    const second = await startControlPlane(controlPlaneConfigFrom(env), logger);
+    try {
+      const client = new GraphQLClient(`${second.http.url}/graphql`);
+      const login = await client.data(LOG_IN, { input: { login: user.username, password: user.password } });
+      expect(login.logIn.userErrors).toEqual([]);
+      expect((await client.data(ME)).me).toMatchObject({ username: user.username, role: 'ADMIN' });
+      const health = await fetch(`${second.http.url}/readyz`);
+      expect(await health.json()).toEqual({ status: 'ready' });
+    } finally {
+      await second.stop();
+    }
+  });
+});

@@ -1,0 +1,389 @@
+// The HTTP side of the fake OpenAI upstream: routing, auth, scripted behaviours, streaming and
+// abort recording. The public API and its documentation are in fake-openai.ts.
+import { EventEmitter } from 'node:events';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  DEFAULT_CHUNK_DELAY_MS,
+  DEFAULT_COMPLETION_TEXT,
+  DEFAULT_MODELS,
+  FAKE_UPSTREAM_API_KEY,
+  type CutEnding,
+  type FakeBehaviour,
+  type FakeModel,
+  type ReplyScript,
+} from './fake-openai-script.js';
+import {
+  buildUsage,
+  chatCompletionBody,
+  chatCompletionChunks,
+  completionId,
+  countEmbeddingTokens,
+  countPromptTokens,
+  embeddingInputs,
+  encodeEmbeddingBase64,
+  errorBody,
+  fakeEmbedding,
+  formatResetDuration,
+  incorrectApiKeyError,
+  invalidJsonError,
+  invalidUrlError,
+  isRecord,
+  missingApiKeyError,
+  modelNotFoundError,
+  requestId,
+  servedTier,
+  splitIntoPieces,
+  systemFingerprint,
+  validateChatRequest,
+  validateEmbeddingsRequest,
+  type CompletionPlan,
+  type OpenAIErrorBody,
+} from './fake-openai-wire.js';
+import type { FakeOpenAI, FakeOpenAIOptions, RecordedRequest } from './fake-openai.js';
+
+interface Exchange {
+  res: ServerResponse;
+  record: RecordedRequest;
+  startedAt: number;
+  requestId: string;
+}
+
+interface Cut {
+  afterPieces: number;
+  then: CutEnding;
+}
+
+export class FakeOpenAIServer implements FakeOpenAI {
+  url = '';
+  origin = '';
+  readonly apiKey: string;
+  readonly requests: RecordedRequest[] = [];
+  private readonly server = createServer({ noDelay: true }, (req, res) => {
+    this.handle(req, res).catch(() => {
+      // A bug in the fake must surface as a failed response, not as an unhandled rejection.
+      if (res.headersSent) res.destroy();
+      else sendJson(res, 500, errorBody('fake upstream crashed', 'server_error'), {});
+    });
+  });
+  private readonly events = new EventEmitter().setMaxListeners(0);
+  private readonly queue: FakeBehaviour[] = [];
+  private readonly endedByServer = new WeakSet<ServerResponse>();
+  private defaultReply: ReplyScript;
+  private requestsUsed = 0;
+  private tokensUsed = 0;
+  private closing = false;
+
+  constructor(private readonly options: FakeOpenAIOptions) {
+    this.apiKey = options.apiKey ?? FAKE_UPSTREAM_API_KEY;
+    this.defaultReply = options.reply ?? {};
+  }
+
+  get pendingBehaviours(): number {
+    return this.queue.length;
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const { port } = this.server.address() as AddressInfo;
+    this.origin = `http://127.0.0.1:${port}`;
+    this.url = `${this.origin}/v1`;
+  }
+
+  enqueue(...behaviours: FakeBehaviour[]): void {
+    this.queue.push(...behaviours);
+  }
+
+  setReply(script: ReplyScript): void {
+    this.defaultReply = script;
+  }
+
+  async waitForRequests(count: number, timeoutMs = 5_000): Promise<RecordedRequest[]> {
+    await this.waitUntil(() => this.requests.length >= count, timeoutMs, `${count} requests`);
+    return this.requests;
+  }
+
+  async settled(request: RecordedRequest, timeoutMs = 5_000): Promise<RecordedRequest> {
+    await this.waitUntil(() => request.closed, timeoutMs, `${request.method} ${request.path} to close`);
+    return request;
+  }
+
+  reset(): void {
+    this.requests.length = 0;
+    this.queue.length = 0;
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    // Hanging and stalled exchanges would otherwise keep server.close() waiting forever.
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private waitUntil(done: () => boolean, timeoutMs: number, what: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (done()) return resolve();
+      const onChange = (): void => {
+        if (!done()) return;
+        clearTimeout(timer);
+        this.events.off('change', onChange);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.events.off('change', onChange);
+        reject(new Error(`fake OpenAI: timed out after ${timeoutMs}ms waiting for ${what}`));
+      }, timeoutMs);
+      this.events.on('change', onChange);
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const startedAt = Date.now();
+    const method = req.method ?? 'GET';
+    let rawBody: string;
+    try {
+      const parts: Buffer[] = [];
+      for await (const part of req) parts.push(part as Buffer);
+      rawBody = Buffer.concat(parts).toString('utf8');
+    } catch {
+      return; // The client left while sending its body; there is nobody to answer.
+    }
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const record: RecordedRequest = {
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: flattenHeaders(req.headers),
+      body: undefined,
+      rawBody,
+      status: undefined,
+      chunksSent: 0,
+      aborted: false,
+      closed: false,
+    };
+    let body: unknown = {};
+    if (rawBody.trim() !== '') {
+      try {
+        body = record.body = JSON.parse(rawBody) as unknown;
+      } catch {
+        body = undefined;
+      }
+    }
+    const ex: Exchange = { res, record, startedAt, requestId: requestId() };
+    // Writing to a response whose client left errors; the 'close' handler records that instead.
+    res.on('error', () => undefined);
+    // Not req.on('close'): since Node 16 that fires once the request body is read, not on disconnect.
+    res.on('close', () => {
+      record.closed = true;
+      record.aborted = !res.writableFinished && !this.endedByServer.has(res) && !this.closing;
+      this.events.emit('change');
+    });
+    this.requests.push(record);
+    this.events.emit('change');
+
+    const route = routeOf(method, url.pathname);
+    if (route === undefined) return this.send(ex, 404, invalidUrlError(method, url.pathname), false);
+    const authError = this.checkAuth(req.headers.authorization);
+    if (authError) return this.send(ex, 401, authError, false);
+    this.requestsUsed += 1;
+    if (!isRecord(body)) return this.send(ex, 400, invalidJsonError());
+
+    const behaviour = this.takeBehaviour(url.pathname) ?? { kind: 'reply' };
+    if (behaviour.kind === 'hang') return;
+    if (behaviour.kind === 'error') {
+      const { status, message, type, param = null, code = null, headers } = behaviour;
+      return this.send(ex, status, errorBody(message, type, param, code), true, headers);
+    }
+    const script: ReplyScript = { ...this.defaultReply, ...replyFields(behaviour) };
+    const cut = behaviour.kind === 'cut' ? { afterPieces: behaviour.afterPieces, then: behaviour.then } : undefined;
+    if (script.latencyMs) await sleep(script.latencyMs);
+
+    if (route === 'chat') return this.chat(ex, body, script, cut);
+    if (route === 'embeddings') return this.embeddings(ex, body, script, cut);
+    const models = this.options.models ?? DEFAULT_MODELS;
+    if (route === 'models') return this.sendOk(ex, { object: 'list', data: models.map(modelObject) }, script, cut);
+    const id = decodeURIComponent(url.pathname.slice('/v1/models/'.length));
+    const model = models.find((candidate) => candidate.id === id);
+    if (model) return this.sendOk(ex, modelObject(model), script, cut);
+    return this.send(ex, 404, modelNotFoundError(id));
+  }
+
+  private async chat(ex: Exchange, body: Record<string, unknown>, script: ReplyScript, cut?: Cut): Promise<void> {
+    const invalid = validateChatRequest(body);
+    if (invalid) return this.send(ex, 400, invalid);
+    let pieces =
+      typeof script.content === 'object' ? [...script.content] : splitIntoPieces(script.content ?? DEFAULT_COMPLETION_TEXT);
+    let finishReason = script.finishReason ?? 'stop';
+    const maxTokens = positiveInt(body['max_completion_tokens']) ?? positiveInt(body['max_tokens']);
+    if (maxTokens !== undefined && pieces.length > maxTokens) {
+      pieces = pieces.slice(0, maxTokens);
+      finishReason = 'length';
+    }
+    const choiceCount = positiveInt(body['n']) ?? 1;
+    const plan: CompletionPlan = {
+      id: completionId(),
+      created: Math.floor(Date.now() / 1000),
+      model: script.model ?? String(body['model']),
+      serviceTier: servedTier(body['service_tier']),
+      systemFingerprint: systemFingerprint(),
+      pieces,
+      finishReason,
+      choiceCount,
+      usage: buildUsage(countPromptTokens(body['messages']), pieces.length * choiceCount, script.usage),
+    };
+    this.tokensUsed += plan.usage.total_tokens;
+    if (body['stream'] !== true) return this.sendOk(ex, chatCompletionBody(plan), script, cut);
+
+    const streamOptions = isRecord(body['stream_options']) ? body['stream_options'] : {};
+    const chunks = chatCompletionChunks(
+      plan,
+      {
+        includeUsage: streamOptions['include_usage'] === true,
+        includeObfuscation: streamOptions['include_obfuscation'] !== false,
+      },
+      cut?.afterPieces,
+    );
+    const { res, record } = ex;
+    record.status = 200;
+    res.writeHead(200, { ...this.headers(ex, 'text/event-stream; charset=utf-8', true), ...script.headers });
+    res.flushHeaders();
+    const delayMs = script.chunkDelayMs ?? this.options.chunkDelayMs ?? DEFAULT_CHUNK_DELAY_MS;
+    for (const [index, chunk] of chunks.entries()) {
+      if (index > 0 && delayMs > 0) await sleep(delayMs);
+      // One awaited write per chunk puts each on the wire on its own, so a buffering proxy shows.
+      if (!(await write(res, `data: ${JSON.stringify(chunk)}\n\n`))) return;
+      record.chunksSent += 1;
+      this.events.emit('change');
+    }
+    if (cut) return this.endCut(res, cut.then);
+    if (await write(res, 'data: [DONE]\n\n')) res.end();
+  }
+
+  private embeddings(ex: Exchange, body: Record<string, unknown>, script: ReplyScript, cut?: Cut): void {
+    const invalid = validateEmbeddingsRequest(body);
+    if (invalid) return this.send(ex, 400, invalid);
+    const model = String(body['model']);
+    const base64 = body['encoding_format'] === 'base64';
+    const dimensions =
+      positiveInt(body['dimensions']) ?? this.options.embeddingDimensions ?? (model.endsWith('-large') ? 3072 : 1536);
+    const data = embeddingInputs(body['input']).map((input, index) => {
+      const vector = fakeEmbedding(input, dimensions);
+      return { object: 'embedding', index, embedding: base64 ? encodeEmbeddingBase64(vector) : vector };
+    });
+    const tokens = script.usage?.prompt_tokens ?? countEmbeddingTokens(body['input']);
+    this.tokensUsed += tokens;
+    const usage = { prompt_tokens: tokens, total_tokens: tokens };
+    this.sendOk(ex, { object: 'list', data, model: script.model ?? model, usage }, script, cut);
+  }
+
+  private checkAuth(authorization: string | undefined): OpenAIErrorBody | undefined {
+    const key = /^Bearer\s+(\S.*)$/i.exec(authorization ?? '')?.[1]?.trim();
+    if (key === undefined) return missingApiKeyError();
+    return key === this.apiKey ? undefined : incorrectApiKeyError(key);
+  }
+
+  private takeBehaviour(path: string): FakeBehaviour | undefined {
+    const index = this.queue.findIndex((behaviour) => behaviour.path === undefined || behaviour.path === path);
+    return index === -1 ? undefined : this.queue.splice(index, 1)[0];
+  }
+
+  private sendOk(ex: Exchange, body: unknown, script: ReplyScript, cut?: Cut): void {
+    if (!cut) return this.send(ex, 200, body, true, script.headers);
+    const text = JSON.stringify(body);
+    ex.record.status = 200;
+    ex.res.writeHead(200, { ...this.headers(ex, 'application/json', true), ...script.headers });
+    ex.res.write(text.slice(0, Math.floor(text.length / 2)));
+    this.endCut(ex.res, cut.then);
+  }
+
+  /** Unauthenticated answers (401, 404 for unknown paths) carry no rate-limit headers. */
+  private send(ex: Exchange, status: number, body: unknown, authenticated = true, extra?: Record<string, string>): void {
+    ex.record.status = status;
+    sendJson(ex.res, status, body, { ...this.headers(ex, 'application/json', authenticated), ...extra });
+  }
+
+  private endCut(res: ServerResponse, then: CutEnding): void {
+    if (then === 'end') res.end();
+    if (then === 'destroy') {
+      this.endedByServer.add(res);
+      res.destroy();
+    }
+  }
+
+  /** The real API's response headers; the rate-limit window is approximated by counters that never refill. */
+  private headers(ex: Exchange, contentType: string, authenticated: boolean): Record<string, string> {
+    const base = {
+      'content-type': contentType,
+      'openai-version': '2020-10-01',
+      'openai-processing-ms': String(Date.now() - ex.startedAt),
+      'x-request-id': ex.requestId,
+    };
+    if (!authenticated) return base;
+    const requestLimit = this.options.rateLimits?.requests ?? 10_000;
+    const tokenLimit = this.options.rateLimits?.tokens ?? 200_000;
+    return {
+      ...base,
+      'openai-organization': 'user-fake',
+      'openai-project': 'proj_fake',
+      'x-ratelimit-limit-requests': String(requestLimit),
+      'x-ratelimit-limit-tokens': String(tokenLimit),
+      'x-ratelimit-remaining-requests': String(Math.max(0, requestLimit - this.requestsUsed)),
+      'x-ratelimit-remaining-tokens': String(Math.max(0, tokenLimit - this.tokensUsed)),
+      'x-ratelimit-reset-requests': formatResetDuration((60_000 * this.requestsUsed) / requestLimit),
+      'x-ratelimit-reset-tokens': formatResetDuration((60_000 * this.tokensUsed) / tokenLimit),
+    };
+  }
+}
+
+type Route = 'chat' | 'embeddings' | 'models' | 'model';
+
+function routeOf(method: string, path: string): Route | undefined {
+  if (method === 'POST' && path === '/v1/chat/completions') return 'chat';
+  if (method === 'POST' && path === '/v1/embeddings') return 'embeddings';
+  if (method === 'GET' && path === '/v1/models') return 'models';
+  if (method === 'GET' && /^\/v1\/models\/[^/]+$/.test(path)) return 'model';
+  return undefined;
+}
+
+function modelObject(model: FakeModel): Record<string, unknown> {
+  return { id: model.id, object: 'model', created: model.created, owned_by: model.owned_by };
+}
+
+function positiveInt(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
+}
+
+function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}
+
+/** The behaviour's ReplyScript fields that are set, so unset ones do not shadow the default reply. */
+function replyFields(behaviour: FakeBehaviour): ReplyScript {
+  const script: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(behaviour)) {
+    if (value !== undefined && !['kind', 'path', 'afterPieces', 'then'].includes(key)) script[key] = value;
+  }
+  return script as ReplyScript;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', ...headers, 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Resolves false instead of throwing when the client is already gone. */
+function write(res: ServerResponse, text: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (res.destroyed || res.writableEnded) return resolve(false);
+    res.write(text, (error) => resolve(!error));
+  });
+}

@@ -1,0 +1,13 @@
+/** The PostgreSQL server tests use, if any: TEST_DATABASE_URL, else DATABASE_URL. Unset means PGlite. */
+export function testServerUrl(): string | undefined {
+  return process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || undefined;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** PGlite mode: path of a data-dir tarball that already has every migration applied. */
+    pgliteSnapshot: string | null;
+    /** Server mode: name of a migrated template database to clone per test file. */
+    templateDatabase: string | null;
+  }
+}
