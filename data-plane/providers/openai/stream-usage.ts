@@ -1,4 +1,4 @@
-import { createSseEventSplitter, type SseEvent } from './sse.js';
+import { createSseEventSplitter, type SseEvent } from '../../proxy/sse.js';
 
 /** Token usage as reported by OpenAI chat completions (`usage` of the final stream chunk). */
 export interface OpenAIUsage {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createOpenAIStreamUsageFilter, type OpenAIUsage } from '../../shared/openai-stream.js';
+import { createOpenAIStreamUsageFilter, type OpenAIUsage } from '../../../../data-plane/providers/openai/stream-usage.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSseEventSplitter, type SseEvent } from '../../shared/sse.js';
+import { createSseEventSplitter, type SseEvent } from '../../../data-plane/proxy/sse.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
