@@ -1,6 +1,7 @@
 import { deleteCookie, getCookie, H3, setCookie } from 'h3';
 import { clientIp } from '../shared/http.js';
 import { newId } from '../shared/ids.js';
+import { resolvePepper } from '../shared/pepper.js';
 import type { Logger } from '../shared/logger.js';
 import type { ControlPlaneConfig } from './config.js';
 import type { Database } from './db/orm.js';
@@ -9,6 +10,7 @@ import { createGraphQLHandler } from './graphql/http.js';
 import { createLoaders } from './graphql/loaders.js';
 import { buildTokenByteSchema } from './graphql/schema.js';
 import { createAccountService } from './modules/account/account.service.js';
+import { createApiKeyService } from './modules/api-key/api-key.service.js';
 import { createLoginThrottle } from './modules/security-event/login-throttle.js';
 import { createSessionService } from './modules/session/session.service.js';
 
@@ -30,6 +32,7 @@ export async function createControlPlane(deps: { config: ControlPlaneConfig; db:
   const services: Services = {
     sessions,
     accounts: createAccountService({ sessions, throttle: createLoginThrottle(config.loginThrottle) }),
+    apiKeys: createApiKeyService({ pepper: resolvePepper(config.apiKeyPepper, config.dataDir) }),
   };
   const cookieName = sessionCookieName(config.session.secureCookie);
   const cookieOptions: NonNullable<Parameters<typeof setCookie>[3]> = { httpOnly: true, sameSite: 'lax', secure: config.session.secureCookie, path: '/' };

@@ -19,6 +19,11 @@ const schema = z
     LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().positive().default(20),
     LOGIN_THROTTLE_WINDOW_SECONDS: envSeconds.default(15 * 60),
     BOOTSTRAP_ADMIN_LOGIN: z.string().min(1).optional(),
+    API_KEY_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
+  })
+  .refine((c) => c.NODE_ENV !== 'production' || c.API_KEY_PEPPER, {
+    message: 'is required in production (both planes must share it)',
+    path: ['API_KEY_PEPPER'],
   })
   .refine((c) => c.SESSION_IDLE_TIMEOUT_SECONDS <= c.SESSION_ABSOLUTE_TIMEOUT_SECONDS, {
     message: 'must not exceed SESSION_ABSOLUTE_TIMEOUT_SECONDS',
@@ -49,6 +54,7 @@ const schema = z
         windowMs: c.LOGIN_THROTTLE_WINDOW_SECONDS * 1000,
       },
       bootstrapAdminLogin: c.BOOTSTRAP_ADMIN_LOGIN,
+      apiKeyPepper: c.API_KEY_PEPPER,
     };
   });
 

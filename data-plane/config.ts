@@ -1,18 +1,54 @@
+import path from 'node:path';
 import { z } from 'zod';
 import { envBoolean, envPort, logLevel, nodeEnv, parseEnv, parseEnvOrThrow } from '../shared/env.js';
+
+const positiveMs = z.coerce.number().int().positive();
 
 const schema = z
   .object({
     NODE_ENV: nodeEnv,
     LOG_LEVEL: logLevel,
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    DATA_DIR: z.string().min(1).default('./.data'),
     DATA_PLANE_HOST: z.string().min(1).default('127.0.0.1'),
     DATA_PLANE_PORT: envPort.default(8080),
     TRUST_PROXY: envBoolean.default(false),
+    API_KEY_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
+    OPENAI_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+    OPENAI_API_KEY: z.string().min(1).optional(),
+    UPSTREAM_CONNECT_TIMEOUT_MS: positiveMs.default(10_000),
+    UPSTREAM_FIRST_BYTE_TIMEOUT_MS: positiveMs.default(600_000),
+    UPSTREAM_IDLE_TIMEOUT_MS: positiveMs.default(120_000),
+    MAX_REQUEST_BODY_BYTES: z.coerce.number().int().positive().default(16 * 1024 * 1024),
+    KEY_CACHE_TTL_SECONDS: z.coerce.number().int().positive().default(60),
+    KEY_NEGATIVE_CACHE_SECONDS: z.coerce.number().int().nonnegative().default(5),
+  })
+  .refine((c) => c.NODE_ENV !== 'production' || c.API_KEY_PEPPER, {
+    message: 'is required in production (both planes must share it)',
+    path: ['API_KEY_PEPPER'],
   })
   .transform((c) => ({
     env: c.NODE_ENV,
     logLevel: c.LOG_LEVEL,
+    databaseUrl: c.DATABASE_URL,
+    dataDir: path.resolve(c.DATA_DIR),
+    apiKeyPepper: c.API_KEY_PEPPER,
     http: { host: c.DATA_PLANE_HOST, port: c.DATA_PLANE_PORT, trustProxy: c.TRUST_PROXY },
+    /**
+     * The OpenAI upstream. Neither variable set means "none configured": `npm start`
+     * then serves the built-in simulated provider instead.
+     */
+    openai:
+      c.OPENAI_BASE_URL || c.OPENAI_API_KEY
+        ? { baseUrl: (c.OPENAI_BASE_URL ?? 'https://api.openai.com/v1').replace(/\/+$/, ''), apiKey: c.OPENAI_API_KEY }
+        : null,
+    timeouts: {
+      connectMs: c.UPSTREAM_CONNECT_TIMEOUT_MS,
+      firstByteMs: c.UPSTREAM_FIRST_BYTE_TIMEOUT_MS,
+      idleMs: c.UPSTREAM_IDLE_TIMEOUT_MS,
+    },
+    maxRequestBodyBytes: c.MAX_REQUEST_BODY_BYTES,
+    keyCache: { ttlMs: c.KEY_CACHE_TTL_SECONDS * 1000, negativeTtlMs: c.KEY_NEGATIVE_CACHE_SECONDS * 1000 },
   }));
 
 export type DataPlaneConfig = z.infer<typeof schema>;

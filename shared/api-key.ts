@@ -85,8 +85,9 @@ function encodeChecksum(value: number): string {
  *
  * @returns the key (show once, then discard), its public id and display fragments.
  */
-export function generateApiKey(): GeneratedApiKey {
-  const keyId = randomBase62(KEY_ID_LENGTH);
+export function generateApiKey(existingKeyId?: string): GeneratedApiKey {
+  // Rotation keeps the key id (the row's public handle) and draws a new secret.
+  const keyId = existingKeyId ?? randomBase62(KEY_ID_LENGTH);
   const body = `${API_KEY_PREFIX}${keyId}_${randomBase62(SECRET_LENGTH)}`;
   const key = body + encodeChecksum(crc32(body));
   return {

@@ -2,6 +2,7 @@ import type { Logger } from '../../shared/logger.js';
 import type { ControlPlaneConfig } from '../config.js';
 import type { Em } from '../db/orm.js';
 import type { AccountService } from '../modules/account/account.service.js';
+import type { ApiKeyService } from '../modules/api-key/api-key.service.js';
 import type { RequestMeta } from '../modules/security-event/security-event.service.js';
 import type { Session } from '../modules/session/session.entity.js';
 import type { SessionService } from '../modules/session/session.service.js';
@@ -9,6 +10,7 @@ import type { createLoaders } from './loaders.js';
 
 export interface Services {
   accounts: AccountService;
+  apiKeys: ApiKeyService;
   sessions: SessionService;
 }
 

@@ -1,6 +1,8 @@
 import { Arg, Authorized, Ctx, ID, Query, Resolver } from 'type-graphql';
 import { Role } from '../modules/account/account.entity.js';
 import { AccountType } from '../modules/account/account.types.js';
+import { ApiKey } from '../modules/api-key/api-key.entity.js';
+import { ApiKeyType } from '../modules/api-key/api-key.types.js';
 import { SecurityEvent } from '../modules/security-event/security-event.entity.js';
 import { SecurityEventObject } from '../modules/security-event/security-event.types.js';
 import { Session } from '../modules/session/session.entity.js';
@@ -25,6 +27,10 @@ export class NodeResolver {
         if (ref.id !== viewer.account.id && !isAdmin) return null;
         const account = await ctx.loaders.account.load(ref.id);
         return account ? AccountType.from(account) : null;
+      }
+      case 'ApiKey': {
+        const key = await ctx.em.findOne(ApiKey, isAdmin ? { id: ref.id } : { id: ref.id, account: viewer.account.id });
+        return key ? ApiKeyType.from(key) : null;
       }
       case 'Session': {
         const session = await ctx.em.findOne(Session, { id: ref.id, account: viewer.account.id });

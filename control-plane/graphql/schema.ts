@@ -2,12 +2,13 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
 import type { GraphQLSchema } from 'graphql';
 import { AccountResolver } from '../modules/account/account.resolver.js';
+import { AccountApiKeysResolver, ApiKeyResolver } from '../modules/api-key/api-key.resolver.js';
 import { SecurityEventResolver } from '../modules/security-event/security-event.resolver.js';
 import { SessionResolver } from '../modules/session/session.resolver.js';
 import { authChecker, authorizedFieldNames, denyByDefault } from './auth.js';
 import { NodeResolver } from './node.resolver.js';
 
-export const resolvers = [AccountResolver, SessionResolver, SecurityEventResolver, NodeResolver] as const;
+export const resolvers = [AccountResolver, SessionResolver, SecurityEventResolver, ApiKeyResolver, AccountApiKeysResolver, NodeResolver] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
 

@@ -4,13 +4,17 @@ import { controlPlaneConfigFrom, type ControlPlaneConfig } from '../../control-p
 import type { Database } from '../../control-plane/db/orm.js';
 import { listen } from '../../shared/http.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
+import { createPgliteSqlClient, createPgSqlClient, type SqlClient } from '../../shared/sql.js';
 import { createTestDatabase } from './db.js';
 import { GraphQLClient } from './graphql-client.js';
+import { TEST_API_KEY_PEPPER } from './test-env.js';
 
 export interface TestControlPlane {
   url: string;
   db: Database;
   config: ControlPlaneConfig;
+  /** A data-plane style SQL client on this control-plane's database (close it yourself). */
+  sqlClient(): SqlClient;
   /** A new client with its own cookie jar (a separate browser). */
   client(headers?: Record<string, string>): GraphQLClient;
   stop(): Promise<void>;
@@ -22,7 +26,7 @@ export interface TestControlPlane {
  */
 export async function startTestControlPlane(env: Record<string, string> = {}, logger?: Logger): Promise<TestControlPlane> {
   const testDb = await createTestDatabase();
-  const base = controlPlaneConfigFrom({ NODE_ENV: 'test', CONTROL_PLANE_PORT: '0', ...env });
+  const base = controlPlaneConfigFrom({ NODE_ENV: 'test', CONTROL_PLANE_PORT: '0', API_KEY_PEPPER: TEST_API_KEY_PEPPER, ...env });
   const config: ControlPlaneConfig = { ...base, database: testDb.config };
   const db = await testDb.open();
   const controlPlane = await createControlPlane({ config, db, logger: logger ?? createLogger({ level: 'silent', name: 'test' }) });
@@ -32,6 +36,8 @@ export async function startTestControlPlane(env: Record<string, string> = {}, lo
     db,
     config,
     client: (headers) => new GraphQLClient(`${http.url}/graphql`, headers),
+    sqlClient: () =>
+      testDb.pglite ? createPgliteSqlClient(testDb.pglite) : createPgSqlClient((testDb.config as { url: string }).url, createLogger({ level: 'silent', name: 'test' })),
     async stop() {
       await http.close();
       await controlPlane.stop();

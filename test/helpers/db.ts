@@ -5,6 +5,7 @@ import { inject } from 'vitest';
 import { openDatabase, type Database } from '../../control-plane/db/orm.js';
 import type { DatabaseConfig } from '../../control-plane/config.js';
 import { createLogger } from '../../shared/logger.js';
+import { createPgliteSqlClient, createPgSqlClient, type SqlClient } from '../../shared/sql.js';
 import { adminQuery, withDatabase } from './global-setup.js';
 import { testServerUrl } from './test-env.js';
 
@@ -39,4 +40,20 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const pglite = await PGlite.create({ loadDataDir: new Blob([await readFile(snapshot)]) });
   const config = { kind: 'pglite', dataDir: 'memory://' } as const;
   return { config, pglite, open: () => openDatabase(config, logger, { pglite }), dispose: () => Promise.resolve() };
+}
+
+/** A {@link SqlClient} on a fresh migrated test database, as the data-plane would use it. */
+export async function createTestSqlClient(): Promise<{ sql: SqlClient; db: TestDatabase; close(): Promise<void> }> {
+  const db = await createTestDatabase();
+  const logger = createLogger({ level: 'silent', name: 'test' });
+  const sql = db.pglite ? createPgliteSqlClient(db.pglite) : createPgSqlClient((db.config as { url: string }).url, logger);
+  return {
+    sql,
+    db,
+    async close() {
+      await sql.close();
+      await db.pglite?.close();
+      await db.dispose();
+    },
+  };
 }

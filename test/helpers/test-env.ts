@@ -11,3 +11,6 @@ declare module 'vitest' {
     templateDatabase: string | null;
   }
 }
+
+/** The API-key pepper every test plane shares, so keys made by one are accepted by the other. */
+export const TEST_API_KEY_PEPPER = 'test-pepper-0123456789abcdef0123456789abcdef';

@@ -1,5 +1,6 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration0001AccountsSessions } from './0001-accounts-sessions.js';
+import { Migration0002ApiKeysUsage } from './0002-api-keys-usage.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list runs
@@ -7,4 +8,5 @@ import { Migration0001AccountsSessions } from './0001-accounts-sessions.js';
  */
 export const migrationsList: MigrationObject[] = [
   { name: '0001-accounts-sessions', class: Migration0001AccountsSessions },
+  { name: '0002-api-keys-usage', class: Migration0002ApiKeysUsage },
 ];

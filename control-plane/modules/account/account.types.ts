@@ -27,9 +27,13 @@ export class AccountType extends Node {
   @Field({ description: 'When the account was created.' })
   createdAt!: Date;
 
+  /** The database id, for field resolvers; not part of the schema. */
+  accountId!: string;
+
   static from(account: Account): AccountType {
     return Object.assign(new AccountType(), {
       id: toGlobalId('Account', account.id),
+      accountId: account.id,
       username: account.username,
       email: account.email,
       role: account.role,

@@ -11,6 +11,9 @@ export const SecurityEventType = {
   LOGOUT: 'LOGOUT',
   PASSWORD_CHANGE: 'PASSWORD_CHANGE',
   SESSION_REVOKE: 'SESSION_REVOKE',
+  API_KEY_CREATE: 'API_KEY_CREATE',
+  API_KEY_ROTATE: 'API_KEY_ROTATE',
+  API_KEY_REVOKE: 'API_KEY_REVOKE',
 } as const;
 export type SecurityEventType = (typeof SecurityEventType)[keyof typeof SecurityEventType];
 

@@ -14,6 +14,9 @@ registerEnumType(SecurityEventType, {
     LOGOUT: { description: 'A session was ended by logging out.' },
     PASSWORD_CHANGE: { description: 'The password was changed; other sessions ended.' },
     SESSION_REVOKE: { description: 'A session was ended from the session list.' },
+    API_KEY_CREATE: { description: 'An API key was created.' },
+    API_KEY_ROTATE: { description: 'An API key got a new secret.' },
+    API_KEY_REVOKE: { description: 'An API key was revoked (by its owner or an admin).' },
   },
 });
 

@@ -1,0 +1,73 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
+import { ConnectionArgs, paginate } from '../../graphql/connection.js';
+import type { Context } from '../../graphql/context.js';
+import { forbidden } from '../../graphql/errors.js';
+import { fromGlobalId } from '../../graphql/node.js';
+import { UserError } from '../../graphql/user-error.js';
+import { Role } from '../account/account.entity.js';
+import { AccountType } from '../account/account.types.js';
+import { ApiKey } from './api-key.entity.js';
+import {
+  ApiKeyConnection,
+  ApiKeyCreateInput,
+  ApiKeyCreatePayload,
+  ApiKeyRevokePayload,
+  ApiKeyRotatePayload,
+  ApiKeyType,
+} from './api-key.types.js';
+
+const NOT_FOUND = [UserError.from({ field: ['id'], code: 'NOT_FOUND', message: 'No such API key.' })];
+
+@Resolver(() => ApiKeyType)
+export class ApiKeyResolver {
+  @Authorized()
+  @Mutation(() => ApiKeyCreatePayload, { description: 'Creates an API key for my account. The payload carries its secret, shown only this once.' })
+  async apiKeyCreate(@Ctx() ctx: Context, @Arg('input', () => ApiKeyCreateInput) input: ApiKeyCreateInput): Promise<ApiKeyCreatePayload> {
+    const result = await ctx.services.apiKeys.create(ctx.em, ctx.viewer!.account, input, ctx.meta);
+    return result.ok
+      ? { apiKey: ApiKeyType.from(result.value.apiKey), secret: result.value.secret, userErrors: [] }
+      : { apiKey: null, secret: null, userErrors: result.problems.map(UserError.from) };
+  }
+
+  @Authorized()
+  @Mutation(() => ApiKeyRotatePayload, { description: 'Gives one of my keys a new secret; the old one keeps working for the grace period.' })
+  async apiKeyRotate(
+    @Ctx() ctx: Context,
+    @Arg('id', () => ID, { description: 'The key to rotate.' }) id: string,
+    @Arg('gracePeriod', () => Int, { nullable: true, description: 'Seconds the old secret keeps working (0–604800; default 0: it stops at once).' })
+    gracePeriod?: number | null,
+  ): Promise<ApiKeyRotatePayload> {
+    const keyId = fromGlobalId(id, 'ApiKey')?.id;
+    if (!keyId) return { apiKey: null, secret: null, userErrors: NOT_FOUND };
+    const result = await ctx.services.apiKeys.rotate(ctx.em, ctx.viewer!.account, keyId, gracePeriod ?? 0, ctx.meta);
+    return result.ok
+      ? { apiKey: ApiKeyType.from(result.value.apiKey), secret: result.value.secret, userErrors: [] }
+      : { apiKey: null, secret: null, userErrors: result.problems.map(UserError.from) };
+  }
+
+  @Authorized()
+  @Mutation(() => ApiKeyRevokePayload, { description: 'Revokes a key at once, on every data-plane instance. Admins may revoke any key.' })
+  async apiKeyRevoke(@Ctx() ctx: Context, @Arg('id', () => ID, { description: 'The key to revoke.' }) id: string): Promise<ApiKeyRevokePayload> {
+    const keyId = fromGlobalId(id, 'ApiKey')?.id;
+    if (!keyId) return { apiKey: null, userErrors: NOT_FOUND };
+    const result = await ctx.services.apiKeys.revoke(ctx.em, ctx.viewer!.account, keyId, ctx.meta);
+    return result.ok ? { apiKey: ApiKeyType.from(result.value), userErrors: [] } : { apiKey: null, userErrors: result.problems.map(UserError.from) };
+  }
+}
+
+@Resolver(() => AccountType)
+export class AccountApiKeysResolver {
+  @FieldResolver(() => ApiKeyConnection, { description: "The account's API keys, newest first (the owner and admins only)." })
+  apiKeys(
+    @Root() account: AccountType,
+    @Ctx() ctx: Context,
+    @Args() args: ConnectionArgs,
+    @Arg('includeRevoked', () => Boolean, { defaultValue: false, description: 'Also list revoked keys.' }) includeRevoked: boolean,
+  ) {
+    const viewer = ctx.viewer;
+    if (!viewer || (viewer.account.id !== account.accountId && viewer.account.role !== Role.ADMIN)) throw forbidden();
+    const where = includeRevoked ? { account: account.accountId } : { account: account.accountId, revokedAt: null };
+    const now = new Date();
+    return paginate(ctx.em, ApiKey, where, args, (key) => ApiKeyType.from(key, now));
+  }
+}
