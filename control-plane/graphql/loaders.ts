@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Em } from '../db/orm.js';
 import { Account } from '../modules/account/account.entity.js';
+import { createApiKeyLoader } from '../modules/usage/usage.loader.js';
 
 /** Per-request batch loaders, so that a list of N items costs one query, not N. */
 export function createLoaders(em: Em) {
@@ -10,5 +11,6 @@ export function createLoaders(em: Em) {
       const byId = new Map(rows.map((a) => [a.id, a]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
+    apiKey: createApiKeyLoader(em),
   };
 }

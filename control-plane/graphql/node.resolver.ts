@@ -7,6 +7,8 @@ import { SecurityEvent } from '../modules/security-event/security-event.entity.j
 import { SecurityEventObject } from '../modules/security-event/security-event.types.js';
 import { Session } from '../modules/session/session.entity.js';
 import { SessionType } from '../modules/session/session.types.js';
+import { findUsageEvent } from '../modules/usage/usage.service.js';
+import { UsageEventType } from '../modules/usage/usage.types.js';
 import type { Context } from './context.js';
 import { fromGlobalId, Node } from './node.js';
 
@@ -39,6 +41,10 @@ export class NodeResolver {
       case 'SecurityEvent': {
         const event = await ctx.em.findOne(SecurityEvent, { id: ref.id, account: viewer.account.id });
         return event ? SecurityEventObject.from(event) : null;
+      }
+      case 'UsageEvent': {
+        const event = await findUsageEvent(ctx.em, ref.id, isAdmin ? null : viewer.account.id);
+        return event ? UsageEventType.from(event) : null;
       }
       default:
         return null;

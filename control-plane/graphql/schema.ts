@@ -5,10 +5,11 @@ import { AccountResolver } from '../modules/account/account.resolver.js';
 import { AccountApiKeysResolver, ApiKeyResolver } from '../modules/api-key/api-key.resolver.js';
 import { SecurityEventResolver } from '../modules/security-event/security-event.resolver.js';
 import { SessionResolver } from '../modules/session/session.resolver.js';
+import { UsageEventResolver, UsageResolver } from '../modules/usage/usage.resolver.js';
 import { authChecker, authorizedFieldNames, denyByDefault } from './auth.js';
 import { NodeResolver } from './node.resolver.js';
 
-export const resolvers = [AccountResolver, SessionResolver, SecurityEventResolver, ApiKeyResolver, AccountApiKeysResolver, NodeResolver] as const;
+export const resolvers = [AccountResolver, SessionResolver, SecurityEventResolver, ApiKeyResolver, AccountApiKeysResolver, UsageResolver, UsageEventResolver, NodeResolver] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
 

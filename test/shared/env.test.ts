@@ -32,7 +32,11 @@ describe('configuration', () => {
   });
 
   it('uses PostgreSQL when DATABASE_URL is set, and secure cookies without introspection in production', () => {
-    const config = controlPlaneConfigFrom({ DATABASE_URL: 'postgres://db.internal:5432/tokenbyte', NODE_ENV: 'production' });
+    const config = controlPlaneConfigFrom({
+      DATABASE_URL: 'postgres://db.internal:5432/tokenbyte',
+      NODE_ENV: 'production',
+      API_KEY_PEPPER: 'a production pepper of at least 32 characters',
+    });
     expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://db.internal:5432/tokenbyte' });
     expect(config.session.secureCookie).toBe(true);
     expect(config.graphql.introspection).toBe(false);
@@ -49,6 +53,14 @@ describe('configuration', () => {
     );
     expect(code).toBe(1);
     for (const name of ['DATABASE_URL', 'CONTROL_PLANE_PORT', 'SESSION_IDLE_TIMEOUT_SECONDS', 'COOKIE_SECURE']) expect(stderr).toContain(name);
+  });
+
+  it('requires API_KEY_PEPPER in production, where the planes run apart and must share it', () => {
+    for (const load of [loadControlPlaneConfig, loadDataPlaneConfig]) {
+      const { code, stderr } = captureExit(() => load({ NODE_ENV: 'production' }));
+      expect(code).toBe(1);
+      expect(stderr).toContain('API_KEY_PEPPER: is required in production');
+    }
   });
 
   it('refuses an idle timeout longer than the absolute timeout', () => {
