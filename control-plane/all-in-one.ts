@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { loadDataPlaneConfig } from '../data-plane/config.js';
 import { startDataPlane } from '../data-plane/start.js';
 import { createLogger } from '../shared/logger.js';
+import { createPgliteSqlClient } from '../shared/sql.js';
 import { loadControlPlaneConfig } from './config.js';
 import { startControlPlane } from './start.js';
 
@@ -12,17 +13,22 @@ const dataConfig = loadDataPlaneConfig();
 const logger = createLogger({ level: controlConfig.logLevel, name: 'tokenbyte' });
 
 const control = await startControlPlane(controlConfig, logger.child({ plane: 'control' }));
-const data = await startDataPlane(dataConfig, logger.child({ plane: 'data' }));
+const embedded = control.db.pglite;
+const data = await startDataPlane(dataConfig, logger.child({ plane: 'data' }), embedded ? { sql: createPgliteSqlClient(embedded) } : {});
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     logger.info({ signal }, 'shutting down');
-    Promise.all([data.close(), control.stop()]).then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    // The data-plane first: its last usage events still need the database.
+    data
+      .stop()
+      .then(() => control.stop())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   });
 }

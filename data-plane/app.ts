@@ -1,13 +1,35 @@
 import { H3 } from 'h3';
 import type { Logger } from '../shared/logger.js';
+import type { KeyAuthenticator } from './auth/types.js';
 import type { DataPlaneConfig } from './config.js';
+import { createOpenAIRoutes } from './providers/openai/routes.js';
+import type { UsageSink } from './usage/types.js';
 
 /** Reports whether everything a request needs is reachable (grows with the proxy). */
 export type ReadinessCheck = () => Promise<boolean>;
 
+export interface DataPlaneDeps {
+  config: DataPlaneConfig;
+  logger: Logger;
+  keys: KeyAuthenticator;
+  usage: UsageSink;
+  ready?: ReadinessCheck;
+  /** Overrides `config.openai`; with neither, the built-in simulated provider answers. */
+  upstream?: { openai: { baseUrl: string; apiKey?: string } };
+  /** Aborting it releases upstream connections and stops the simulated provider (as `server.listen({ signal })` does). */
+  signal?: AbortSignal;
+}
+
 /** Routes and middleware order of the data-plane, nothing else. */
-export function createDataPlaneApp(deps: { config: DataPlaneConfig; logger: Logger; ready?: ReadinessCheck }): H3 {
+export function createDataPlaneApp(deps: DataPlaneDeps): H3 {
   const ready = deps.ready ?? (() => Promise.resolve(true));
+  const openai = createOpenAIRoutes({ ...deps, upstream: deps.upstream?.openai });
+  deps.signal?.addEventListener(
+    'abort',
+    () => openai.close().catch((error: unknown) => deps.logger.error({ err: error }, 'closing upstreams failed')),
+    { once: true },
+  );
+
   const app = new H3();
   app.get('/healthz', () => ({ status: 'ok' }));
   app.get('/readyz', async () =>
@@ -15,6 +37,8 @@ export function createDataPlaneApp(deps: { config: DataPlaneConfig; logger: Logg
       ? { status: 'ready' }
       : new Response(JSON.stringify({ status: 'not ready' }), { status: 503, headers: { 'content-type': 'application/json' } }),
   );
+  app.post('/v1/chat/completions', openai.chatCompletions);
+  app.get('/v1/models', openai.models);
   // Anything else answers in OpenAI's error shape, as the SDKs expect.
   app.all('/**', (event) =>
     new Response(

@@ -22,6 +22,7 @@ const schema = z
     MAX_REQUEST_BODY_BYTES: z.coerce.number().int().positive().default(16 * 1024 * 1024),
     KEY_CACHE_TTL_SECONDS: z.coerce.number().int().positive().default(60),
     KEY_NEGATIVE_CACHE_SECONDS: z.coerce.number().int().nonnegative().default(5),
+    USAGE_SPOOL_DIR: z.string().min(1).optional(),
   })
   .refine((c) => c.NODE_ENV !== 'production' || c.API_KEY_PEPPER, {
     message: 'is required in production (both planes must share it)',
@@ -49,6 +50,8 @@ const schema = z
     },
     maxRequestBodyBytes: c.MAX_REQUEST_BODY_BYTES,
     keyCache: { ttlMs: c.KEY_CACHE_TTL_SECONDS * 1000, negativeTtlMs: c.KEY_NEGATIVE_CACHE_SECONDS * 1000 },
+    /** Where usage events wait while the database is unreachable; one folder per instance. */
+    usageSpoolDir: path.resolve(c.USAGE_SPOOL_DIR ?? path.join(c.DATA_DIR, 'spool')),
   }));
 
 export type DataPlaneConfig = z.infer<typeof schema>;

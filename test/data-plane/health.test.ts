@@ -1,13 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDataPlaneApp } from '../../data-plane/app.js';
 import { dataPlaneConfigFrom } from '../../data-plane/config.js';
-import { startDataPlane } from '../../data-plane/start.js';
-import type { Listening } from '../../shared/http.js';
+import { listen, type Listening } from '../../shared/http.js';
 import { createLogger } from '../../shared/logger.js';
 
 let http: Listening;
 let ready = true;
 beforeAll(async () => {
-  http = await startDataPlane(dataPlaneConfigFrom({ DATA_PLANE_PORT: '0' }), createLogger({ level: 'silent', name: 'test' }), async () => ready);
+  const app = createDataPlaneApp({
+    config: dataPlaneConfigFrom({ DATA_PLANE_PORT: '0' }),
+    logger: createLogger({ level: 'silent', name: 'test' }),
+    keys: { authenticate: () => Promise.resolve(null) },
+    usage: { record: () => undefined },
+    ready: async () => ready,
+  });
+  http = await listen(app, '127.0.0.1', 0);
 });
 afterAll(() => http?.close());
 

@@ -1,4 +1,5 @@
 import { createSseEventSplitter, type SseEvent } from '../../proxy/sse.js';
+import { countContentChars } from './content-chars.js';
 
 /** Token usage as reported by OpenAI chat completions (`usage` of the final stream chunk). */
 export interface OpenAIUsage {
@@ -30,6 +31,11 @@ export interface OpenAIStreamUsageFilter {
   flush(): Uint8Array;
   /** The last usage seen so far, or null if the stream carried none. */
   usage(): OpenAIUsage | null;
+  /**
+   * Characters of `content` strings seen so far (counted, never kept), for estimating the
+   * output tokens of a stream that ends without usage.
+   */
+  contentChars(): number;
 }
 
 const encoder = new TextEncoder();
@@ -139,6 +145,7 @@ export function createOpenAIStreamUsageFilter(options: OpenAIStreamUsageFilterOp
   const splitter = createSseEventSplitter();
   const strip = options.stripUsageChunk;
   let lastUsage: OpenAIUsage | null = null;
+  let contentChars = 0;
 
   function record(value: unknown): void {
     const usage = toUsage(value);
@@ -148,6 +155,7 @@ export function createOpenAIStreamUsageFilter(options: OpenAIStreamUsageFilterOp
   /** Returns the bytes to forward for one event, or null to drop it. */
   function process(event: SseEvent): Uint8Array | null {
     const raw = event.raw;
+    contentChars += countContentChars(raw);
     const first = indexOfBytes(raw, USAGE_KEY);
     if (first === -1) return raw;
     // A lone compact `"usage":null` proves there is no usage to record, so the JSON need
@@ -219,5 +227,5 @@ export function createOpenAIStreamUsageFilter(options: OpenAIStreamUsageFilterOp
     return parts.reduce(concatTwo);
   }
 
-  return { transform, flush, usage: () => lastUsage };
+  return { transform, flush, usage: () => lastUsage, contentChars: () => contentChars };
 }

@@ -1,0 +1,143 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { H3Event } from 'h3';
+import type { Dispatcher } from 'undici';
+import { UsageStatus } from '../../../shared/usage-event.js';
+import { CLIENT_CLOSED_REQUEST, NO_TOKENS, ProxyCall, type CallOutcome, type ProxyDeps, type TokenCounts } from '../../proxy/call.js';
+import { GatewayErrorCode, gatewayErrors, midStreamError } from '../../proxy/errors.js';
+import { clientResponseHeaders, isEventStream, upstreamRequestHeaders } from '../../proxy/headers.js';
+import { readRequestBody } from '../../proxy/read-body.js';
+import { responseEnded, withNodeResponse } from '../../proxy/respond.js';
+import { forwardStream } from '../../proxy/stream.js';
+import { callUpstream, decodedBody, discardBody, readAll, type Upstream, type UpstreamFailure, type UpstreamSource } from '../../proxy/upstream.js';
+import { modelAllowed, parseChatRequest, type ChatRequest } from './chat-request.js';
+import { countContentChars } from './content-chars.js';
+import { createOpenAIStreamUsageFilter, type OpenAIUsage } from './stream-usage.js';
+import { estimateTokens, tokensFromUsage, usageFromBody } from './usage.js';
+
+/** `POST /v1/chat/completions`: authenticate, validate, forward, stream back, account. */
+export function chatCompletionsHandler(deps: ProxyDeps, upstreams: UpstreamSource): (event: H3Event) => unknown {
+  return (event) =>
+    withNodeResponse(event, async (req, res) => {
+      const call = new ProxyCall(deps, event, req, res, true);
+      try {
+        await handle(deps, upstreams, call);
+      } catch (error) {
+        await call.crash(error);
+      }
+    });
+}
+
+async function handle(deps: ProxyDeps, upstreams: UpstreamSource, call: ProxyCall): Promise<void> {
+  const upstream = await upstreams.get();
+  call.useUpstream(upstream);
+  if (!(await call.authenticate(deps.keys))) return;
+  const read = await readRequestBody(call.req, deps.config.maxRequestBodyBytes);
+  // The client left while still sending: nothing reached the upstream, so nothing to bill.
+  if (read.kind === 'aborted') return call.finish({ status: UsageStatus.CLIENT_ABORT, httpStatus: CLIENT_CLOSED_REQUEST });
+  // `connection: close`: the rest of an oversized body is not worth reading just to keep the socket.
+  if (read.kind === 'too_large') return call.reject(gatewayErrors.tooLarge(deps.config.maxRequestBodyBytes), { connection: 'close' });
+  const parsed = parseChatRequest(read.bytes);
+  if (!parsed.ok) {
+    if (parsed.model !== undefined) call.setModel(parsed.model);
+    return call.reject(parsed.error);
+  }
+  const request = parsed.request;
+  call.setModel(request.model);
+  // The key is non-null after authenticate; the check keeps the types honest.
+  if (call.key === null || !modelAllowed(call.key.allowedModels, request.model)) {
+    return call.reject(gatewayErrors.modelNotAllowed(request.model));
+  }
+  await forward(call, upstream, request);
+}
+
+async function forward(call: ProxyCall, upstream: Upstream, request: ChatRequest): Promise<void> {
+  const result = await callUpstream(upstream, {
+    method: 'POST',
+    path: '/chat/completions',
+    headers: upstreamRequestHeaders(call.req.headers, upstream.apiKey, true),
+    body: request.upstreamBody,
+    signal: call.signal,
+  });
+  if (!result.ok) return call.failUpstream(result.failure, inputEstimateIfCharged(result.failure, request));
+  const { statusCode, headers, body } = result.response;
+  const decoded = decodedBody(body, headers['content-encoding']);
+  if (decoded === null) {
+    discardBody(body);
+    return call.failUpstream({ kind: 'unreachable', reachedUpstream: true, code: 'UNSUPPORTED_CONTENT_ENCODING' }, null);
+  }
+  const succeeded = statusCode >= 200 && statusCode < 300;
+  if (succeeded && isEventStream(headers)) return streamAnswer(call, request, result.response, decoded);
+  return bufferedAnswer(call, request, statusCode, headers, decoded, succeeded);
+}
+
+/** A JSON answer (a completion or an upstream error): small, so it is read whole and sent with its length. */
+async function bufferedAnswer(
+  call: ProxyCall,
+  request: ChatRequest,
+  statusCode: number,
+  headers: IncomingHttpHeaders,
+  body: Readable,
+  succeeded: boolean,
+): Promise<void> {
+  const read = await readAll(body, call.firstByte, call.signal);
+  if (!read.ok) return call.failUpstream(read.failure, succeeded ? estimateTokens(request.inputChars, 0) : null, statusCode);
+  const delivered = await call.send(statusCode, clientResponseHeaders(headers), read.bytes);
+  const status = !delivered ? UsageStatus.CLIENT_ABORT : succeeded ? UsageStatus.SUCCESS : UsageStatus.UPSTREAM_ERROR;
+  // An upstream error status bills nothing; a 2xx without usage (a cut body) is estimated.
+  const usage = succeeded ? usageFromBody(read.bytes) : null;
+  call.finish({ status, httpStatus: statusCode, ...tokenFields(usage, succeeded, request, () => countContentChars(read.bytes)) });
+}
+
+/** An SSE answer: headers go out at once, then every upstream chunk as it arrives. */
+async function streamAnswer(call: ProxyCall, request: ChatRequest, response: Dispatcher.ResponseData, body: Readable): Promise<void> {
+  const { res } = call;
+  res.writeHead(response.statusCode, call.headers(clientResponseHeaders(response.headers)));
+  res.flushHeaders();
+  const filter = createOpenAIStreamUsageFilter({ stripUsageChunk: request.stream && !request.clientAskedForUsage });
+  const ending = await forwardStream(res, body, filter, call.signal, call.firstByte);
+  let outcome: UsageStatus = UsageStatus.SUCCESS;
+  if (ending.kind === 'failed') {
+    outcome = endingStatus(ending.failure);
+    if (ending.failure.kind !== 'client_abort') {
+      call.log.warn({ upstreamError: ending.failure.code, provider: call.provider }, 'upstream stream failed');
+      // Too late for a status code: tell the client in the stream, as OpenAI does, then end it.
+      const code = ending.failure.kind === 'timeout' ? GatewayErrorCode.UPSTREAM_TIMEOUT : GatewayErrorCode.UPSTREAM_DISCONNECTED;
+      const frame = ending.lastByte === 0x0a || ending.lastByte === undefined ? '' : '\n\n';
+      res.write(`${frame}data: ${JSON.stringify(midStreamError(code))}\n\n`);
+    }
+  }
+  if (!res.destroyed) res.end();
+  const delivered = await responseEnded(res);
+  if (!delivered) outcome = UsageStatus.CLIENT_ABORT;
+  call.finish({
+    status: outcome,
+    httpStatus: response.statusCode,
+    ...tokenFields(filter.usage(), true, request, () => filter.contentChars()),
+  });
+}
+
+function endingStatus(failure: UpstreamFailure): UsageStatus {
+  if (failure.kind === 'client_abort') return UsageStatus.CLIENT_ABORT;
+  return failure.kind === 'timeout' ? UsageStatus.TIMEOUT : UsageStatus.UPSTREAM_ERROR;
+}
+
+/**
+ * Token counts for the usage event: what the provider reported, else, when it accepted
+ * the call (and so may bill it), an estimate from the characters seen; else nothing.
+ */
+function tokenFields(
+  usage: OpenAIUsage | null,
+  accepted: boolean,
+  request: ChatRequest,
+  outputChars: () => number,
+): Pick<CallOutcome, 'tokens' | 'usageEstimated'> {
+  if (usage !== null) return { tokens: tokensFromUsage(usage), usageEstimated: false };
+  if (!accepted) return { tokens: NO_TOKENS, usageEstimated: false };
+  return { tokens: estimateTokens(request.inputChars, outputChars()), usageEstimated: true };
+}
+
+/** Before any answer: the upstream may have billed the prompt only if the request reached it. */
+function inputEstimateIfCharged(failure: UpstreamFailure, request: ChatRequest): TokenCounts | null {
+  return failure.reachedUpstream ? estimateTokens(request.inputChars, 0) : null;
+}

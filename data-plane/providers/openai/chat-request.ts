@@ -1,0 +1,72 @@
+import { gatewayErrors, type GatewayError } from '../../proxy/errors.js';
+
+/** What the proxy needs to know about a validated chat-completions request. */
+export interface ChatRequest {
+  model: string;
+  stream: boolean;
+  /** The client set `stream_options.include_usage: true` itself. */
+  clientAskedForUsage: boolean;
+  /** Characters of the messages' text, for estimating input tokens; the text itself is not kept. */
+  inputChars: number;
+  /** The bytes to send upstream: the client's own unless the gateway had to add include_usage. */
+  upstreamBody: Uint8Array;
+}
+
+export type ChatRequestParse = { ok: true; request: ChatRequest } | { ok: false; error: GatewayError; model?: string };
+
+/**
+ * Parses and validates a chat-completions body. Only what the gateway relies on is
+ * checked (a model to authorise and bill, messages to estimate from); every other
+ * parameter is the upstream's to validate, so its errors reach the client unchanged.
+ */
+export function parseChatRequest(bytes: Buffer): ChatRequestParse {
+  let body: unknown;
+  try {
+    body = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return { ok: false, error: gatewayErrors.invalidJson() };
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, error: gatewayErrors.invalidJson() };
+  const fields = body as Record<string, unknown>;
+  const model = fields['model'];
+  if (model === undefined || model === null) return { ok: false, error: gatewayErrors.missingParameter('model') };
+  if (typeof model !== 'string' || model === '') return { ok: false, error: gatewayErrors.invalidType('model', 'a non-empty string') };
+  const messages = fields['messages'];
+  if (messages === undefined || messages === null) return { ok: false, error: gatewayErrors.missingParameter('messages'), model };
+  if (!Array.isArray(messages)) return { ok: false, error: gatewayErrors.invalidType('messages', 'an array'), model };
+
+  const stream = fields['stream'] === true;
+  const options = fields['stream_options'];
+  const clientAskedForUsage = isRecord(options) && options['include_usage'] === true;
+  // A malformed stream_options is left for the upstream to refuse in its own words.
+  const addUsage = stream && !clientAskedForUsage && (options === undefined || options === null || isRecord(options));
+  const upstreamBody = addUsage
+    ? Buffer.from(JSON.stringify({ ...fields, stream_options: { ...(isRecord(options) ? options : {}), include_usage: true } }))
+    : bytes;
+  return { ok: true, request: { model, stream, clientAskedForUsage, inputChars: messageChars(messages), upstreamBody } };
+}
+
+/** Whether a key restricted to `allowedModels` (null: any) may call `model`. */
+export function modelAllowed(allowedModels: readonly string[] | null, model: string): boolean {
+  return allowedModels === null || allowedModels.includes(model);
+}
+
+/** Characters of the messages' text: string contents and `text` parts. */
+function messageChars(messages: readonly unknown[]): number {
+  let chars = 0;
+  for (const message of messages) {
+    if (!isRecord(message)) continue;
+    const content = message['content'];
+    if (typeof content === 'string') chars += content.length;
+    else if (Array.isArray(content)) {
+      for (const part of content) {
+        if (isRecord(part) && typeof part['text'] === 'string') chars += part['text'].length;
+      }
+    }
+  }
+  return chars;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

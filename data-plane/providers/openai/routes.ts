@@ -1,0 +1,30 @@
+import type { H3Event } from 'h3';
+import type { ProxyDeps } from '../../proxy/call.js';
+import { createUpstreamPools } from '../../proxy/upstream.js';
+import { chatCompletionsHandler } from './chat-completions.js';
+import { modelsHandler } from './models.js';
+import { createOpenAIUpstreamSource, type OpenAIUpstreamConfig } from './upstream.js';
+
+export interface OpenAIRoutes {
+  chatCompletions: (event: H3Event) => unknown;
+  models: (event: H3Event) => unknown;
+  /** Releases upstream connections and stops the simulated provider, if it was started. */
+  close(): Promise<void>;
+}
+
+/**
+ * The OpenAI-compatible routes over one upstream: `upstream` if given, otherwise the
+ * configured one, otherwise the built-in simulated provider.
+ */
+export function createOpenAIRoutes(deps: ProxyDeps & { upstream?: OpenAIUpstreamConfig | undefined }): OpenAIRoutes {
+  const pools = createUpstreamPools(deps.config.timeouts);
+  const upstreams = createOpenAIUpstreamSource(deps.upstream ?? deps.config.openai, pools);
+  return {
+    chatCompletions: chatCompletionsHandler(deps, upstreams),
+    models: modelsHandler(deps, upstreams),
+    close: async () => {
+      await upstreams.close();
+      await pools.close();
+    },
+  };
+}

@@ -1,0 +1,90 @@
+/** OpenAI's error body: what every OpenAI SDK parses into its typed errors. */
+export interface OpenAIErrorBody {
+  error: { message: string; type: string; param: string | null; code: string | null };
+}
+
+/** A refusal or failure the gateway answers itself, before any upstream byte reached the client. */
+export interface GatewayError {
+  status: number;
+  body: OpenAIErrorBody;
+}
+
+/**
+ * Error codes the gateway itself answers with. Upstream errors pass through unchanged, so
+ * these are the only codes a client can attribute to TokenByte rather than the provider.
+ * Codes that OpenAI also uses keep OpenAI's meaning (`invalid_api_key`,
+ * `missing_required_parameter`, `invalid_type`); the rest are ours.
+ */
+export const GatewayErrorCode = {
+  /** 401: no key, or a key that is malformed, unknown, revoked or expired. */
+  INVALID_API_KEY: 'invalid_api_key',
+  /** 403: the key is restricted to other models. */
+  MODEL_NOT_ALLOWED: 'model_not_allowed',
+  /** 400: the body is not JSON, or not a JSON object. */
+  INVALID_JSON: 'invalid_json',
+  /** 400: `model` or `messages` is absent. */
+  MISSING_REQUIRED_PARAMETER: 'missing_required_parameter',
+  /** 400: `model` is not a non-empty string, or `messages` is not an array. */
+  INVALID_TYPE: 'invalid_type',
+  /** 413: the body is larger than MAX_REQUEST_BODY_BYTES. */
+  REQUEST_TOO_LARGE: 'request_too_large',
+  /** 502: the upstream could not be reached, or its answer was unusable. */
+  UPSTREAM_UNREACHABLE: 'upstream_unreachable',
+  /** 504 before the answer started, or an SSE error event mid-stream: the upstream stalled. */
+  UPSTREAM_TIMEOUT: 'upstream_timeout',
+  /** SSE error event only: the upstream connection broke mid-stream. */
+  UPSTREAM_DISCONNECTED: 'upstream_disconnected',
+  /** 500: a bug in the gateway; details are only in the log. */
+  INTERNAL_ERROR: 'internal_error',
+} as const;
+export type GatewayErrorCode = (typeof GatewayErrorCode)[keyof typeof GatewayErrorCode];
+
+function openAIError(message: string, type: string, param: string | null, code: string | null): OpenAIErrorBody {
+  return { error: { message, type, param, code } };
+}
+
+function refusal(status: number, message: string, param: string | null, code: GatewayErrorCode): GatewayError {
+  return { status, body: openAIError(message, 'invalid_request_error', param, code) };
+}
+
+function serverError(status: number, message: string, code: GatewayErrorCode): GatewayError {
+  return { status, body: openAIError(message, 'server_error', null, code) };
+}
+
+/** Builders for every error the gateway answers itself. */
+export const gatewayErrors = {
+  missingApiKey: (): GatewayError =>
+    refusal(
+      401,
+      'No API key provided. Send your TokenByte key as "Authorization: Bearer <key>" or in the "x-api-key" header.',
+      null,
+      GatewayErrorCode.INVALID_API_KEY,
+    ),
+  // The key is never echoed back, not even masked: it may be someone else's secret.
+  invalidApiKey: (): GatewayError =>
+    refusal(401, 'Incorrect API key provided.', null, GatewayErrorCode.INVALID_API_KEY),
+  modelNotAllowed: (model: string): GatewayError =>
+    refusal(403, `This API key is not allowed to use the model '${model}'.`, 'model', GatewayErrorCode.MODEL_NOT_ALLOWED),
+  invalidJson: (): GatewayError =>
+    refusal(400, 'The request body could not be parsed as a JSON object.', null, GatewayErrorCode.INVALID_JSON),
+  missingParameter: (name: string): GatewayError =>
+    refusal(400, `Missing required parameter: '${name}'.`, name, GatewayErrorCode.MISSING_REQUIRED_PARAMETER),
+  invalidType: (name: string, expected: string): GatewayError =>
+    refusal(400, `Invalid type for '${name}': expected ${expected}.`, name, GatewayErrorCode.INVALID_TYPE),
+  tooLarge: (limitBytes: number): GatewayError =>
+    refusal(413, `The request body exceeds the limit of ${limitBytes} bytes.`, null, GatewayErrorCode.REQUEST_TOO_LARGE),
+  upstreamUnreachable: (): GatewayError =>
+    serverError(502, 'The upstream provider could not be reached.', GatewayErrorCode.UPSTREAM_UNREACHABLE),
+  upstreamTimeout: (): GatewayError =>
+    serverError(504, 'The upstream provider did not answer in time.', GatewayErrorCode.UPSTREAM_TIMEOUT),
+  internal: (): GatewayError => serverError(500, 'Unexpected error.', GatewayErrorCode.INTERNAL_ERROR),
+};
+
+/** The body of an SSE error event, which the OpenAI SDKs raise as an APIError mid-stream. */
+export function midStreamError(code: typeof GatewayErrorCode.UPSTREAM_TIMEOUT | typeof GatewayErrorCode.UPSTREAM_DISCONNECTED): OpenAIErrorBody {
+  const message =
+    code === GatewayErrorCode.UPSTREAM_TIMEOUT
+      ? 'The upstream provider stopped sending; the stream was ended by the gateway.'
+      : 'The connection to the upstream provider broke; the stream was ended by the gateway.';
+  return openAIError(message, 'server_error', null, code);
+}

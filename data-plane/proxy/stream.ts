@@ -1,0 +1,62 @@
+import type { ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import { writeChunk } from './respond.js';
+import { classifyUpstreamError, type UpstreamFailure } from './upstream.js';
+
+/** A pass-through stage between upstream and client (e.g. the OpenAI usage filter). */
+export interface StreamStage {
+  transform(chunk: Uint8Array): Uint8Array[] | Uint8Array;
+  flush(): Uint8Array;
+}
+
+export type StreamEnding =
+  | { kind: 'complete' }
+  | { kind: 'failed'; failure: UpstreamFailure; /** The last byte sent to the client, to frame what follows. */ lastByte: number | undefined };
+
+/**
+ * Copies an upstream body to the client chunk by chunk: each upstream chunk goes through
+ * `stage` and is written the moment it arrives, nothing is held back except what the
+ * stage needs to finish an event. When the client's socket is full the upstream is not
+ * read until it drains, so a slow client slows the upstream instead of filling memory.
+ *
+ * Does not end the response: the caller decides how a failed stream is closed.
+ */
+export async function forwardStream(
+  res: ServerResponse,
+  body: Readable,
+  stage: StreamStage,
+  signal: AbortSignal,
+  onFirstByte: () => void,
+): Promise<StreamEnding> {
+  let lastByte: number | undefined;
+  const write = (piece: Uint8Array): Promise<unknown> | undefined => {
+    if (piece.byteLength > 0) lastByte = piece[piece.byteLength - 1];
+    return writeChunk(res, piece, signal);
+  };
+  try {
+    let first = true;
+    for await (const chunk of body) {
+      if (first) {
+        first = false;
+        onFirstByte();
+      }
+      const out = stage.transform(chunk as Buffer);
+      if (Array.isArray(out)) {
+        for (const piece of out) {
+          const drained = write(piece);
+          if (drained) await drained;
+        }
+      } else {
+        // Not `await write(out)`: awaiting undefined would still cost a turn per chunk.
+        const drained = write(out);
+        if (drained) await drained;
+      }
+    }
+    const drained = write(stage.flush());
+    if (drained) await drained;
+    return { kind: 'complete' };
+  } catch (error) {
+    // Leaving the loop destroys the upstream body, which aborts the upstream request.
+    return { kind: 'failed', failure: classifyUpstreamError(error, signal), lastByte };
+  }
+}
