@@ -36,4 +36,16 @@ export class Account {
 
   @Property({ type: 'datetime', onUpdate: () => new Date() })
   updatedAt: Opt<Date> = new Date();
+
+  /** Set while the owner restricts processing: no analytics, no non-essential messages. */
+  @Property({ type: 'datetime', nullable: true })
+  processingRestrictedAt: Opt<Date> | null = null;
+
+  /** Set while an admin has suspended the account: no login, keys refused. */
+  @Property({ type: 'datetime', nullable: true })
+  suspendedAt: Opt<Date> | null = null;
+
+  /** Set when the owner asked for deletion; the purge job erases the account within 30 days. */
+  @Property({ type: 'datetime', nullable: true })
+  deletionRequestedAt: Opt<Date> | null = null;
 }

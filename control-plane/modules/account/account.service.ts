@@ -1,7 +1,9 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Em } from '../../db/orm.js';
 import { recordSecurityEvent, type RequestMeta } from '../security-event/security-event.service.js';
-import { SecurityEventType } from '../security-event/security-event.entity.js';
+import { NotificationTopic } from '../notification/notification.entity.js';
+import { notify } from '../notification/notify.js';
+import { SecurityEvent, SecurityEventType } from '../security-event/security-event.entity.js';
 import type { LoginThrottle } from '../security-event/login-throttle.js';
 import type { SessionService } from '../session/session.service.js';
 import type { Session } from '../session/session.entity.js';
@@ -114,6 +116,7 @@ export function createAccountService({ sessions, throttle }: AccountServiceDeps)
       }
       if (check.needsRehash) account.passwordHash = await hashPassword(password);
       await throttle.clear(em, login);
+      await alertIfNewDevice(em, account, meta);
       const { token, session } = sessions.create(em, account, meta);
       recordSecurityEvent(em, account, SecurityEventType.LOGIN_SUCCESS, meta);
       await em.flush();
@@ -140,6 +143,11 @@ export function createAccountService({ sessions, throttle }: AccountServiceDeps)
       account.passwordHash = await hashPassword(newPassword);
       await sessions.revokeOthers(em, account, session);
       recordSecurityEvent(em, account, SecurityEventType.PASSWORD_CHANGE, meta);
+      notify(em, account, {
+        topic: NotificationTopic.PASSWORD_CHANGED,
+        title: 'Your TokenByte password was changed',
+        body: `Your password was changed${where(meta)}, and every other session was logged out. If this was not you, reset your password and contact support@tokenbyte.ai.`,
+      });
       await em.flush();
       return { ok: true, value: account };
     },
@@ -147,6 +155,25 @@ export function createAccountService({ sessions, throttle }: AccountServiceDeps)
 }
 
 export type AccountService = ReturnType<typeof createAccountService>;
+
+/** Describes where a request came from, for a security alert. */
+export function where(meta: RequestMeta): string {
+  return meta.ip ? ` from IP ${meta.ip}${meta.userAgent ? ` (${meta.userAgent.slice(0, 120)})` : ''}` : '';
+}
+
+/**
+ * A login from an IP and user agent never seen in this account's earlier logins is
+ * announced. The very first login (right after sign-up) is not.
+ */
+async function alertIfNewDevice(em: Em, account: Account, meta: RequestMeta): Promise<void> {
+  const earlier = await em.find(SecurityEvent, { account, type: SecurityEventType.LOGIN_SUCCESS }, { fields: ['ip', 'userAgent'], limit: 1000 });
+  if (earlier.length === 0 || earlier.some((e) => e.ip === meta.ip && e.userAgent === (meta.userAgent?.slice(0, 512) ?? null))) return;
+  notify(em, account, {
+    topic: NotificationTopic.LOGIN_NEW_DEVICE,
+    title: 'New login to your TokenByte account',
+    body: `Someone logged in to your account${where(meta)}. If this was not you, change your password and revoke the session from your session list.`,
+  });
+}
 
 /** Finds an account by username or email, both case-insensitively. */
 export function findByLogin(em: Em, login: string): Promise<Account | null> {

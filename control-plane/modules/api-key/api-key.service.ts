@@ -2,7 +2,9 @@ import { generateApiKey, hashApiKey } from '../../../shared/api-key.js';
 import { API_KEY_CHANNEL } from '../../../shared/key-events.js';
 import type { Em } from '../../db/orm.js';
 import { Role, type Account } from '../account/account.entity.js';
-import type { Problem, Result } from '../account/account.service.js';
+import { where, type Problem, type Result } from '../account/account.service.js';
+import { NotificationTopic } from '../notification/notification.entity.js';
+import { notify } from '../notification/notify.js';
 import { SecurityEventType } from '../security-event/security-event.entity.js';
 import { recordSecurityEvent, type RequestMeta } from '../security-event/security-event.service.js';
 import { ApiKey } from './api-key.entity.js';
@@ -61,6 +63,11 @@ export function createApiKeyService(deps: { pepper: Buffer; now?: () => Date }) 
         expiresAt: input.expiresAt ?? null,
       });
       recordSecurityEvent(em, owner, SecurityEventType.API_KEY_CREATE, meta);
+      notify(em, owner, {
+        topic: NotificationTopic.API_KEY_CREATED,
+        title: 'A new API key was created',
+        body: `The API key "${apiKey.name}" (${apiKey.displayPrefix}…) was created${where(meta)}. If this was not you, revoke it and change your password.`,
+      });
       await em.flush();
       // A data-plane may have cached this key id as unknown (negative cache).
       await announce(em, apiKey.keyId);
@@ -75,6 +82,11 @@ export function createApiKeyService(deps: { pepper: Buffer; now?: () => Date }) 
         // An admin's address is not the owner's business; the owner learns that it happened.
         const own = key.account.id === viewer.id;
         recordSecurityEvent(em, key.account, SecurityEventType.API_KEY_REVOKE, own ? meta : { ip: null, userAgent: null });
+        notify(em, key.account, {
+          topic: NotificationTopic.API_KEY_REVOKED,
+          title: 'An API key was revoked',
+          body: `The API key "${key.name}" (${key.displayPrefix}…) was revoked${own ? where(meta) : ' by a TokenByte administrator'}. Requests with it are now refused.`,
+        });
         await em.flush();
       }
       await announce(em, key.keyId);
