@@ -1,17 +1,32 @@
 import type { Logger } from '../../shared/logger.js';
 import type { ControlPlaneConfig } from '../config.js';
 import type { Database } from '../db/orm.js';
-import { pruneLoginFailures } from '../modules/security-event/login-throttle.js';
+import { pruneLoginFailuresJob } from './prune-login-failures.js';
 
-const EVERY_FIVE_MINUTES = 5 * 60_000;
+export interface JobDeps {
+  db: Database;
+  config: ControlPlaneConfig;
+  logger: Logger;
+}
 
-/** Starts the periodic housekeeping jobs; they never keep the process alive. */
-export function startJobs(deps: { db: Database; config: ControlPlaneConfig; logger: Logger }): { stop(): void } {
-  const timer = setInterval(() => {
-    pruneLoginFailures(deps.db.fork(), deps.config.loginThrottle.windowMs).catch((err: unknown) =>
-      deps.logger.error({ err }, 'pruning login failures failed'),
-    );
-  }, EVERY_FIVE_MINUTES);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+/** A periodic housekeeping task. `run` must be idempotent: it may run twice, or on two instances. */
+export interface Job {
+  name: string;
+  everyMs: number;
+  run(deps: JobDeps): Promise<unknown>;
+}
+
+/** Every periodic job of the control-plane. A new job is one line here. */
+export const jobs: readonly Job[] = [pruneLoginFailuresJob];
+
+/** Starts every job on its interval; the timers never keep the process alive. */
+export function startJobs(deps: JobDeps, list: readonly Job[] = jobs): { stop(): void } {
+  const timers = list.map((job) => {
+    const timer = setInterval(() => {
+      job.run(deps).catch((err: unknown) => deps.logger.error({ err, job: job.name }, 'job failed'));
+    }, job.everyMs);
+    timer.unref();
+    return timer;
+  });
+  return { stop: () => timers.forEach((t) => clearInterval(t)) };
 }
