@@ -11,6 +11,9 @@ import { createLoaders } from './graphql/loaders.js';
 import { buildTokenByteSchema } from './graphql/schema.js';
 import { createAccountService } from './modules/account/account.service.js';
 import { createApiKeyService } from './modules/api-key/api-key.service.js';
+import { createCatalogueService } from './modules/catalogue/catalogue.service.js';
+import { createPolicyService } from './modules/policy/policy.service.js';
+import { createExportDownloadHandler } from './modules/privacy/export-download.js';
 import { createLoginThrottle } from './modules/security-event/login-throttle.js';
 import { createSessionService } from './modules/session/session.service.js';
 
@@ -33,6 +36,8 @@ export async function createControlPlane(deps: { config: ControlPlaneConfig; db:
     sessions,
     accounts: createAccountService({ sessions, throttle: createLoginThrottle(config.loginThrottle) }),
     apiKeys: createApiKeyService({ pepper: resolvePepper(config.apiKeyPepper, config.dataDir) }),
+    catalogue: createCatalogueService(),
+    policies: createPolicyService({ db, logger }),
   };
   const cookieName = sessionCookieName(config.session.secureCookie);
   const cookieOptions: NonNullable<Parameters<typeof setCookie>[3]> = { httpOnly: true, sameSite: 'lax', secure: config.session.secureCookie, path: '/' };
@@ -85,6 +90,16 @@ export async function createControlPlane(deps: { config: ControlPlaneConfig; db:
     response.headers.set('x-request-id', requestId);
     return response;
   });
+  // Data export archives: the owner's session cookie and an unexpired link token (privacy §6 "Export").
+  app.get('/exports/:id', createExportDownloadHandler({ db, sessions, cookieName, trustProxy: config.http.trustProxy }));
 
-  return { app, services, stop: () => graphql.stop() };
+  return {
+    app,
+    services,
+    async stop() {
+      await graphql.stop();
+      // A policy announcement under way finishes its batch before the database closes.
+      await services.policies.drain();
+    },
+  };
 }

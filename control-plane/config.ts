@@ -20,6 +20,26 @@ const schema = z
     LOGIN_THROTTLE_WINDOW_SECONDS: envSeconds.default(15 * 60),
     BOOTSTRAP_ADMIN_LOGIN: z.string().min(1).optional(),
     API_KEY_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
+    // Policy §5: usage logs and access logs are kept "for up to 12 months"; never longer.
+    RETENTION_MONTHS: z.coerce.number().int().min(1).max(12, 'must be at most 12 (the privacy policy promises 12 months)').default(12),
+    // The privacy policy promises a purge "within 30 days of account deletion"; 0 purges at the next run.
+    ACCOUNT_PURGE_AFTER_DAYS: z.coerce.number().int().min(0).max(30, 'must be at most 30 (the privacy policy promises 30 days)').default(30),
+    PROCESSING_RESTRICTION_LIFT_NOTICE_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+    // Email delivery (migration 0005): without SMTP_URL, emails are kept in the outbox.
+    SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be smtp://[user:pass@]host[:port] or smtps://…' }).optional(),
+    SMTP_FROM: z
+      .string()
+      .trim()
+      .regex(/^(?:[^<>@]*<[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+)$/, 'must be an address or "Name <address>"')
+      .optional(),
+    SMTP_REQUIRE_TLS: envBoolean.optional(),
+    EMAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+    // How long a data export's archive can be downloaded before it is deleted (migration 0006).
+    DATA_EXPORT_EXPIRY_SECONDS: envSeconds.default(7 * 24 * 3600),
+  })
+  .refine((c) => !c.SMTP_URL === !c.SMTP_FROM, {
+    message: 'SMTP_URL and SMTP_FROM go together: set both to send email, or neither to keep it in the outbox',
+    path: ['SMTP_FROM'],
   })
   .refine((c) => c.NODE_ENV !== 'production' || c.API_KEY_PEPPER, {
     message: 'is required in production (both planes must share it)',
@@ -55,6 +75,26 @@ const schema = z
       },
       bootstrapAdminLogin: c.BOOTSTRAP_ADMIN_LOGIN,
       apiKeyPepper: c.API_KEY_PEPPER,
+      retention: {
+        /** Usage records, security events, sessions and audit entries older than this many months are removed (at most 12). */
+        months: c.RETENTION_MONTHS,
+      },
+      accountRights: {
+        /** How long after a deletion request the account is purged (at most 30 days). */
+        purgeAfterMs: c.ACCOUNT_PURGE_AFTER_DAYS * 86_400_000,
+        /** How long an account owner is told in advance before an admin's lift of their restriction applies. */
+        restrictionLiftNoticeMs: c.PROCESSING_RESTRICTION_LIFT_NOTICE_DAYS * 86_400_000,
+      },
+      email: {
+        /** Null: no SMTP server; emails stay PENDING in the outbox. The URL may carry credentials: never log it. */
+        smtp: c.SMTP_URL && c.SMTP_FROM ? { url: c.SMTP_URL, from: c.SMTP_FROM, requireTls: c.SMTP_REQUIRE_TLS ?? production } : null,
+        /** Failed attempts before an email is given up (FAILED). */
+        maxAttempts: c.EMAIL_MAX_ATTEMPTS,
+      },
+      privacy: {
+        /** How long a built export archive lives; then the expire-exports job deletes it. */
+        exportExpiryMs: c.DATA_EXPORT_EXPIRY_SECONDS * 1000,
+      },
     };
   });
 

@@ -5,6 +5,7 @@ import type { ControlPlaneConfig } from './config.js';
 import { migrate, openDatabase, type Database } from './db/orm.js';
 import { startJobs } from './jobs/index.js';
 import { promoteToAdmin } from './modules/account/admin-bootstrap.js';
+import { seedCatalogue } from './modules/catalogue/catalogue.seed.js';
 
 export interface RunningControlPlane {
   db: Database;
@@ -18,6 +19,8 @@ export async function startControlPlane(config: ControlPlaneConfig, logger: Logg
   const db = await openDatabase(config.database, logger);
   const applied = await migrate(db);
   logger.info({ database: db.kind, migrationsApplied: applied }, 'database ready');
+  const seed = await seedCatalogue(db.fork());
+  if (seed.seeded) logger.warn({ models: seed.models }, 'model catalogue seeded from shared/catalogue.json: list prices to be verified by an admin');
   if (config.bootstrapAdminLogin) {
     const result = await promoteToAdmin(db.fork(), config.bootstrapAdminLogin);
     logger.info({ result }, 'BOOTSTRAP_ADMIN_LOGIN applied');

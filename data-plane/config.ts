@@ -16,11 +16,16 @@ const schema = z
     API_KEY_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
     OPENAI_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
     OPENAI_API_KEY: z.string().min(1).optional(),
+    ANTHROPIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+    ANTHROPIC_API_KEY: z.string().min(1).optional(),
+    GEMINI_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+    GEMINI_API_KEY: z.string().min(1).optional(),
     UPSTREAM_CONNECT_TIMEOUT_MS: positiveMs.default(10_000),
     UPSTREAM_FIRST_BYTE_TIMEOUT_MS: positiveMs.default(600_000),
     UPSTREAM_IDLE_TIMEOUT_MS: positiveMs.default(120_000),
     MAX_REQUEST_BODY_BYTES: z.coerce.number().int().positive().default(16 * 1024 * 1024),
     KEY_CACHE_TTL_SECONDS: z.coerce.number().int().positive().default(60),
+    CATALOGUE_TTL_SECONDS: z.coerce.number().int().positive().default(60),
     KEY_NEGATIVE_CACHE_SECONDS: z.coerce.number().int().nonnegative().default(5),
     USAGE_SPOOL_DIR: z.string().min(1).optional(),
   })
@@ -43,6 +48,23 @@ const schema = z
       c.OPENAI_BASE_URL || c.OPENAI_API_KEY
         ? { baseUrl: (c.OPENAI_BASE_URL ?? 'https://api.openai.com/v1').replace(/\/+$/, ''), apiKey: c.OPENAI_API_KEY }
         : null,
+    /**
+     * The Anthropic upstream: an origin without `/v1`, as the Anthropic SDKs' `baseURL` is.
+     * Neither variable set means "none configured": the Anthropic routes then answer 503.
+     */
+    anthropic:
+      c.ANTHROPIC_BASE_URL || c.ANTHROPIC_API_KEY
+        ? { baseUrl: (c.ANTHROPIC_BASE_URL ?? 'https://api.anthropic.com').replace(/\/+$/, ''), apiKey: c.ANTHROPIC_API_KEY }
+        : null,
+    /**
+     * The Gemini upstream: an origin without the API version, which each request path
+     * carries (`/v1beta/…`, `/v1/…`). Neither variable set means "none configured": the
+     * Gemini routes then answer 503.
+     */
+    gemini:
+      c.GEMINI_BASE_URL || c.GEMINI_API_KEY
+        ? { baseUrl: (c.GEMINI_BASE_URL ?? 'https://generativelanguage.googleapis.com').replace(/\/+$/, ''), apiKey: c.GEMINI_API_KEY }
+        : null,
     timeouts: {
       connectMs: c.UPSTREAM_CONNECT_TIMEOUT_MS,
       firstByteMs: c.UPSTREAM_FIRST_BYTE_TIMEOUT_MS,
@@ -50,6 +72,8 @@ const schema = z
     },
     maxRequestBodyBytes: c.MAX_REQUEST_BODY_BYTES,
     keyCache: { ttlMs: c.KEY_CACHE_TTL_SECONDS * 1000, negativeTtlMs: c.KEY_NEGATIVE_CACHE_SECONDS * 1000 },
+    /** The catalogue is reloaded on every change (NOTIFY); the TTL is the backstop. */
+    catalogue: { ttlMs: c.CATALOGUE_TTL_SECONDS * 1000 },
     /** Where usage events wait while the database is unreachable; one folder per instance. */
     usageSpoolDir: path.resolve(c.USAGE_SPOOL_DIR ?? path.join(c.DATA_DIR, 'spool')),
   }));

@@ -6,18 +6,21 @@ import { createDataPlaneApp } from './app.js';
 import { createKeyCache } from './auth/key-cache.js';
 import { createLastUsedTracker } from './auth/last-used.js';
 import type { KeyAuthenticator } from './auth/types.js';
+import { createCatalogueCache, type CatalogueCache } from './catalogue/cache.js';
 import type { DataPlaneConfig } from './config.js';
 import { createUsageWriter, type UsageWriter } from './usage/writer.js';
 
 export interface RunningDataPlane {
   url: string;
   usage: UsageWriter;
+  /** The model catalogue this instance routes and prices with. */
+  catalogue: CatalogueCache;
   /** Stops accepting requests, then flushes usage (to the database or the spool). */
   stop(): Promise<void>;
 }
 
 /**
- * Composes and serves the data-plane: key cache (LISTEN for changes), usage writer
+ * Composes and serves the data-plane: key cache and model catalogue (both LISTEN for changes), usage writer
  * (batches + spool), last-used tracking, the proxy routes. `sql` is given when the
  * data-plane shares the embedded database of an all-in-one process; otherwise it
  * connects to DATABASE_URL.
@@ -32,6 +35,8 @@ export async function startDataPlane(config: DataPlaneConfig, logger: Logger, op
     negativeTtlMs: config.keyCache.negativeTtlMs,
   });
   await keys.start();
+  const catalogue = createCatalogueCache({ sql, logger, ttlMs: config.catalogue.ttlMs });
+  await catalogue.start();
   const lastUsed = createLastUsedTracker({ sql, logger });
   const usage = createUsageWriter({ sql, spoolDir: config.usageSpoolDir, logger });
   const lifetime = new AbortController();
@@ -42,18 +47,20 @@ export async function startDataPlane(config: DataPlaneConfig, logger: Logger, op
       return key;
     },
   };
-  const app = createDataPlaneApp({ config, logger, keys: touching, usage, signal: lifetime.signal });
+  const app = createDataPlaneApp({ config, logger, keys: touching, usage, catalogue, signal: lifetime.signal });
   const http = await listen(app, config.http.host, config.http.port);
-  logger.info({ url: http.url, upstream: config.openai ? config.openai.baseUrl : 'built-in simulated provider' }, 'data-plane listening');
+  logger.info({ url: http.url, upstream: config.openai ? config.openai.baseUrl : 'none (simulated models only)', models: catalogue.list().length }, 'data-plane listening');
   return {
     url: http.url,
     usage,
+    catalogue,
     async stop() {
       await http.close();
       lifetime.abort();
       await usage.close();
       await lastUsed.close();
       await keys.close();
+      await catalogue.close();
       if (!options.sql) await sql.close();
     },
   };

@@ -1,6 +1,15 @@
 /**
  * The NOTIFY channel on which the control-plane announces that an API key changed
- * (created, revoked, rotated); the payload is the key's public id. Every data-plane
- * instance LISTENs and drops that key from its cache.
+ * (created, revoked, rotated, or its account suspended, unsuspended or deleted); the
+ * payload is the key's public id. Every data-plane instance LISTENs and drops that key
+ * from its cache.
  */
 export const API_KEY_CHANNEL = 'tokenbyte_api_key';
+
+/**
+ * The NOTIFY channel on which the control-plane announces that the model catalogue
+ * changed (a model created or updated, a price version added, the seed applied); the
+ * payload is the model's public name, for the log only. Every data-plane instance
+ * LISTENs and reloads its whole catalogue, which is small.
+ */
+export const CATALOGUE_CHANNEL = 'tokenbyte_catalogue';

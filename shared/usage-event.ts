@@ -19,6 +19,17 @@ export type UsageStatus = (typeof UsageStatus)[keyof typeof UsageStatus];
 /**
  * The usage-event contract between the data-plane (writer) and the control-plane
  * (queries): metadata about one model call, never its content.
+ *
+ * Token counts follow one convention whatever the provider reports, so that cost is
+ * computed the same way for all (see `costOf` in shared/pricing.ts):
+ * - `inputTokens` counts ALL input tokens: uncached, read from a prompt cache and
+ *   written to one (Anthropic reports these three separately: add them up);
+ * - `cachedInputTokens` and `cacheWriteTokens` are parts of `inputTokens`;
+ * - `outputTokens` counts ALL output tokens, reasoning included (Gemini reports
+ *   thoughts apart from candidates: add them up);
+ * - `reasoningTokens` is a part of `outputTokens`.
+ *
+ * The event is written to the spool as JSON, so 64-bit money travels as a decimal string.
  */
 export interface UsageEvent {
   /** UUIDv7, also returned to the client in the `x-tokenbyte-request-id` header. */
@@ -29,10 +40,20 @@ export interface UsageEvent {
   apiKeyId: string;
   provider: string;
   model: string;
+  /** Every input token, cached reads and cache writes included. */
   inputTokens: number;
+  /** Input tokens read from the provider's prompt cache (part of inputTokens). */
   cachedInputTokens: number;
+  /** Input tokens written to the provider's prompt cache (part of inputTokens). */
+  cacheWriteTokens: number;
+  /** Every output token, reasoning included. */
   outputTokens: number;
+  /** Output tokens spent on reasoning (part of outputTokens). */
   reasoningTokens: number;
+  /** The catalogue price version the call was costed with; null when the model was not in the catalogue (a refused call). */
+  priceVersionId: string | null;
+  /** The exact cost in pico-USD (1e-12 $) as a decimal integer string: JSON has no 64-bit integers. */
+  costPicoUsd: string;
   /** True when the provider reported no usage (for example an aborted stream) and the counts are an estimate. */
   usageEstimated: boolean;
   status: UsageStatus;
@@ -64,10 +85,21 @@ export const USAGE_EVENT_COLUMNS = [
   'ttft_ms',
   'client_ip',
   'user_agent',
+  'cache_write_tokens',
+  'price_version_id',
+  'cost_picousd',
 ] as const;
 
-/** One event as the values of a `usage_event` row, matching {@link USAGE_EVENT_COLUMNS}. */
+/**
+ * One event as the values of a `usage_event` row, matching {@link USAGE_EVENT_COLUMNS}.
+ * An event spooled by a gateway older than the price catalogue lacks the cost fields;
+ * it is written as uncosted (0, no price version), never guessed.
+ *
+ * @throws Error when `costPicoUsd` is not a non-negative decimal integer (a corrupted spool line).
+ */
 export function usageEventRow(e: UsageEvent): unknown[] {
+  const cost = (e.costPicoUsd as string | undefined) ?? '0';
+  if (typeof cost !== 'string' || !/^\d{1,19}$/.test(cost)) throw new Error(`costPicoUsd is not a decimal integer: ${String(cost)}`);
   return [
     e.requestId,
     e.createdAt,
@@ -86,5 +118,8 @@ export function usageEventRow(e: UsageEvent): unknown[] {
     e.ttftMs,
     e.clientIp,
     e.userAgent?.slice(0, 512) ?? null,
+    (e.cacheWriteTokens as number | undefined) ?? 0,
+    (e.priceVersionId as string | null | undefined) ?? null,
+    cost,
   ];
 }

@@ -8,7 +8,7 @@ import { forbidden, unauthenticated } from './errors.js';
  * `@Authorized()` (any logged-in account) or `@Authorized(Role.ADMIN)`; a root field
  * that declares nothing is refused at run time, and a test fails on it.
  */
-export const PUBLIC_OPERATIONS: ReadonlySet<string> = new Set(['Query.me', 'Mutation.signUp', 'Mutation.logIn', 'Mutation.logOut']);
+export const PUBLIC_OPERATIONS: ReadonlySet<string> = new Set(['Query.me', 'Mutation.signUp', 'Mutation.logIn', 'Mutation.logOut', 'Query.privacyPolicy']);
 
 /** type-graphql's hook for `@Authorized(...roles)`. */
 export const authChecker: AuthChecker<Context, Role> = ({ context }, roles) => {

@@ -3,6 +3,8 @@ import type { ControlPlaneConfig } from '../config.js';
 import type { Em } from '../db/orm.js';
 import type { AccountService } from '../modules/account/account.service.js';
 import type { ApiKeyService } from '../modules/api-key/api-key.service.js';
+import type { CatalogueService } from '../modules/catalogue/catalogue.service.js';
+import type { PolicyService } from '../modules/policy/policy.service.js';
 import type { RequestMeta } from '../modules/security-event/security-event.service.js';
 import type { Session } from '../modules/session/session.entity.js';
 import type { SessionService } from '../modules/session/session.service.js';
@@ -11,6 +13,8 @@ import type { createLoaders } from './loaders.js';
 export interface Services {
   accounts: AccountService;
   apiKeys: ApiKeyService;
+  catalogue: CatalogueService;
+  policies: PolicyService;
   sessions: SessionService;
 }
 

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { Em } from '../db/orm.js';
 import { Account } from '../modules/account/account.entity.js';
 import { createApiKeyLoader } from '../modules/usage/usage.loader.js';
+import { createCatalogueModelLoader, createCurrentPriceLoader, createPriceVersionLoader } from '../modules/catalogue/catalogue.loader.js';
 
 /** Per-request batch loaders, so that a list of N items costs one query, not N. */
 export function createLoaders(em: Em) {
@@ -12,5 +13,8 @@ export function createLoaders(em: Em) {
       return ids.map((id) => byId.get(id) ?? null);
     }),
     apiKey: createApiKeyLoader(em),
+    catalogueModel: createCatalogueModelLoader(em),
+    priceVersion: createPriceVersionLoader(em),
+    currentPrice: createCurrentPriceLoader(em),
   };
 }

@@ -3,6 +3,13 @@ import { Role } from '../modules/account/account.entity.js';
 import { AccountType } from '../modules/account/account.types.js';
 import { ApiKey } from '../modules/api-key/api-key.entity.js';
 import { ApiKeyType } from '../modules/api-key/api-key.types.js';
+import { auditAdminRead } from '../modules/audit/audit.js';
+import { findAdminNode } from '../modules/audit/admin-nodes.js';
+import { findCatalogueNode } from '../modules/catalogue/catalogue.resolver.js';
+import { findOwnNotification } from '../modules/notification/notification.resolver.js';
+import { findPolicyVersionNode } from '../modules/policy/policy.resolver.js';
+import { DataExportType } from '../modules/privacy/data-export.types.js';
+import { DataExport } from '../modules/privacy/privacy.entity.js';
 import { SecurityEvent } from '../modules/security-event/security-event.entity.js';
 import { SecurityEventObject } from '../modules/security-event/security-event.types.js';
 import { Session } from '../modules/session/session.entity.js';
@@ -28,10 +35,12 @@ export class NodeResolver {
       case 'Account': {
         if (ref.id !== viewer.account.id && !isAdmin) return null;
         const account = await ctx.loaders.account.load(ref.id);
+        if (account && ref.id !== viewer.account.id) await auditAdminRead(ctx, 'node', { type: 'Account', id: ref.id });
         return account ? AccountType.from(account) : null;
       }
       case 'ApiKey': {
         const key = await ctx.em.findOne(ApiKey, isAdmin ? { id: ref.id } : { id: ref.id, account: viewer.account.id });
+        if (key && key.account.id !== viewer.account.id) await auditAdminRead(ctx, 'node', { type: 'ApiKey', id: ref.id });
         return key ? ApiKeyType.from(key) : null;
       }
       case 'Session': {
@@ -42,10 +51,27 @@ export class NodeResolver {
         const event = await ctx.em.findOne(SecurityEvent, { id: ref.id, account: viewer.account.id });
         return event ? SecurityEventObject.from(event) : null;
       }
+      case 'Model':
+      case 'ModelPrice':
+        return findCatalogueNode(ctx, ref.type, ref.id);
+      case 'DataExport': {
+        // Only the owner: an export is a copy of someone's whole data, not for admins to browse.
+        const dataExport = await ctx.em.findOne(DataExport, { id: ref.id, account: viewer.account.id });
+        return dataExport ? DataExportType.from(dataExport) : null;
+      }
+      case 'Notification':
+        // Only the owner's, admins included: a feed is personal correspondence.
+        return findOwnNotification(ctx, ref.id);
+      case 'PolicyVersion':
+        return findPolicyVersionNode(ctx, ref.id);
       case 'UsageEvent': {
         const event = await findUsageEvent(ctx.em, ref.id, isAdmin ? null : viewer.account.id);
+        if (event && event.accountId !== viewer.account.id) await auditAdminRead(ctx, 'node', { type: 'UsageEvent', id: ref.id });
         return event ? UsageEventType.from(event) : null;
       }
+      case 'AdminAuditEntry':
+      case 'JobRun':
+        return findAdminNode(ctx, ref.type, ref.id);
       default:
         return null;
     }

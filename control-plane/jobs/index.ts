@@ -1,7 +1,16 @@
 import type { Logger } from '../../shared/logger.js';
 import type { ControlPlaneConfig } from '../config.js';
 import type { Database } from '../db/orm.js';
+import { recordJobRun } from '../modules/job-run/job-run.service.js';
+import { announcePolicyJob } from './announce-policy.js';
+import { buildExportsJob } from './build-exports.js';
+import { deliverEmailJob } from './deliver-email.js';
+import { expireExportsJob } from './expire-exports.js';
+import { liftProcessingRestrictionsJob } from './lift-processing-restrictions.js';
+import { pruneEmailChangesJob } from './prune-email-changes.js';
 import { pruneLoginFailuresJob } from './prune-login-failures.js';
+import { purgeDeletedAccountsJob } from './purge-deleted-accounts.js';
+import { retentionJob } from './retention.js';
 
 export interface JobDeps {
   db: Database;
@@ -17,7 +26,7 @@ export interface Job {
 }
 
 /** Every periodic job of the control-plane. A new job is one line here. */
-export const jobs: readonly Job[] = [pruneLoginFailuresJob];
+export const jobs: readonly Job[] = [pruneLoginFailuresJob, recordedJob(purgeDeletedAccountsJob), liftProcessingRestrictionsJob, deliverEmailJob, announcePolicyJob, buildExportsJob, expireExportsJob, pruneEmailChangesJob, recordedJob(retentionJob)];
 
 /** Starts every job on its interval; the timers never keep the process alive. */
 export function startJobs(deps: JobDeps, list: readonly Job[] = jobs): { stop(): void } {
@@ -29,4 +38,15 @@ export function startJobs(deps: JobDeps, list: readonly Job[] = jobs): { stop():
     return timer;
   });
   return { stop: () => timers.forEach((t) => clearInterval(t)) };
+}
+
+/**
+ * The job, with each run recorded in `job_run` (start, finish, outcome, counts) for
+ * admins to see through `jobRuns`. Opt in by wrapping the job in the list above:
+ * `recordedJob(purgeDeletedAccountsJob)`. The counts come from what `run` returns: an
+ * object's numeric fields (`{ accountsPurged: 3 }`), a number as `count`, an array's
+ * length as `items`.
+ */
+export function recordedJob(job: Job): Job {
+  return { ...job, run: (deps) => recordJobRun(() => deps.db.fork(), job.name, () => job.run(deps)) };
 }

@@ -18,6 +18,8 @@ interface Entry {
     allowedModels: readonly string[] | null;
     expiresAt: number | null;
     revokedAt: number | null;
+    /** The owning account is suspended or its deletion was requested: every key of it is refused. */
+    accountBlocked: boolean;
   } | null;
 }
 
@@ -30,6 +32,7 @@ interface Row {
   allowed_models: string[] | null;
   expires_at: Date | string | null;
   revoked_at: Date | string | null;
+  account_blocked: boolean;
 }
 
 export interface KeyCacheOptions {
@@ -72,8 +75,11 @@ export function createKeyCache(options: KeyCacheOptions): KeyCache {
   async function load(keyId: string): Promise<Entry> {
     const startEpoch = epoch;
     const rows = await options.sql.query<Row>(
-      `select id, account_id, secret_hash, previous_secret_hash, previous_valid_until, allowed_models, expires_at, revoked_at
-         from api_key where key_id = $1`,
+      // The account's state comes with the key (one indexed join); the control-plane
+      // NOTIFYs every key of an account whose state changes.
+      `select k.id, k.account_id, k.secret_hash, k.previous_secret_hash, k.previous_valid_until, k.allowed_models, k.expires_at, k.revoked_at,
+              (a.suspended_at is not null or a.deletion_requested_at is not null) as account_blocked
+         from api_key k join account a on a.id = k.account_id where k.key_id = $1`,
       [keyId],
     );
     const row = rows[0];
@@ -90,6 +96,7 @@ export function createKeyCache(options: KeyCacheOptions): KeyCache {
             allowedModels: row.allowed_models,
             expiresAt: time(row.expires_at),
             revokedAt: time(row.revoked_at),
+            accountBlocked: row.account_blocked === true,
           },
         }
       : { loadedAt: now(), ttlMs: options.negativeTtlMs, key: null };
@@ -126,7 +133,7 @@ export function createKeyCache(options: KeyCacheOptions): KeyCache {
       const { key } = found instanceof Promise ? await found : found;
       if (!key) return null;
       const at = now();
-      if (key.revokedAt !== null || (key.expiresAt !== null && key.expiresAt <= at)) return null;
+      if (key.accountBlocked || key.revokedAt !== null || (key.expiresAt !== null && key.expiresAt <= at)) return null;
       const presented = hashApiKey(rawKey, options.pepper);
       const current = timingSafeEqual(presented, key.secretHash);
       const previous =

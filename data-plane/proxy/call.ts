@@ -5,11 +5,13 @@ import { extractApiKey } from '../../shared/api-key.js';
 import { clientIp } from '../../shared/http.js';
 import { newId } from '../../shared/ids.js';
 import type { Logger } from '../../shared/logger.js';
+import { costOf } from '../../shared/pricing.js';
 import { UsageStatus, type UsageEvent } from '../../shared/usage-event.js';
 import type { AuthenticatedKey, KeyAuthenticator } from '../auth/types.js';
+import type { Catalogue, CatalogueEntry, PriceQuote } from '../catalogue/catalogue.js';
 import type { DataPlaneConfig } from '../config.js';
 import type { UsageSink } from '../usage/types.js';
-import { gatewayErrors, type GatewayError } from './errors.js';
+import { gatewayErrors, type GatewayError, type GatewayErrorRenderer } from './errors.js';
 import { sendBytes, sendJson } from './respond.js';
 import type { Upstream, UpstreamFailure } from './upstream.js';
 
@@ -18,9 +20,12 @@ export const CLIENT_CLOSED_REQUEST = 499;
 // The usage_event columns' widths.
 const MAX_MODEL_LENGTH = 128;
 
+/** Token counts in the convention of shared/usage-event.ts: cached, cache-write and reasoning tokens are parts of input and output. */
 export interface TokenCounts {
   inputTokens: number;
   cachedInputTokens: number;
+  /** Input tokens written to a prompt cache; providers without cache-write billing leave it out (0). */
+  cacheWriteTokens?: number;
   outputTokens: number;
   reasoningTokens: number;
 }
@@ -41,6 +46,8 @@ export interface ProxyDeps {
   logger: Logger;
   keys: KeyAuthenticator;
   usage: UsageSink;
+  /** Public model names → provider, upstream model and price; every usage event is costed from it. */
+  catalogue: Catalogue;
 }
 
 /**
@@ -57,6 +64,8 @@ export class ProxyCall {
   model = '';
   provider = 'unknown';
   readonly #start = performance.now();
+  /** The price in effect when the call arrived, pinned by setModel: a price change mid-call does not touch it. */
+  #price: PriceQuote | null = null;
   #ttftMs: number | null = null;
   #finished = false;
   #clientHeaders: Readonly<Record<string, string>> = {};
@@ -68,6 +77,8 @@ export class ProxyCall {
     readonly res: ServerResponse,
     /** False for routes that call no model (listing models): they log but record no usage. */
     private readonly recordsUsage: boolean,
+    /** The provider's error shape for the gateway's own answers; OpenAI's when omitted. */
+    private readonly renderError: GatewayErrorRenderer = openAIErrorShape,
   ) {
     this.log = deps.logger.child({ requestId: this.requestId });
     this.signal = event.req.signal;
@@ -83,8 +94,17 @@ export class ProxyCall {
     this.#clientHeaders = upstream.clientHeaders;
   }
 
-  setModel(model: string): void {
+  /**
+   * Records the public model name the client asked for and pins the catalogue price in
+   * effect when the call arrived, so every route's usage event is costed alike. Returns
+   * the catalogue entry when the model is enabled and priced, else null: an unknown model
+   * (the route answers model_not_found) or a refusal that names no real model.
+   */
+  setModel(model: string): CatalogueEntry | null {
     this.model = model.slice(0, MAX_MODEL_LENGTH);
+    const entry = this.deps.catalogue.resolve(model);
+    this.#price = entry?.priceAt(Date.parse(this.createdAt)) ?? null;
+    return this.#price === null ? null : entry;
   }
 
   /** Resolves the caller's key; answers 401 itself (no usage event: there is no one to bill). */
@@ -105,7 +125,7 @@ export class ProxyCall {
   };
 
   sendError(error: GatewayError, extra?: OutgoingHttpHeaders): Promise<boolean> {
-    return sendJson(this.res, error.status, this.headers(extra), error.body);
+    return sendJson(this.res, error.status, this.headers(extra), this.renderError(error, this.requestId));
   }
 
   send(status: number, headers: OutgoingHttpHeaders, body: Uint8Array): Promise<boolean> {
@@ -167,6 +187,7 @@ export class ProxyCall {
   }
 
   #record(key: AuthenticatedKey, outcome: CallOutcome, latencyMs: number): void {
+    const tokens = { ...(outcome.tokens ?? NO_TOKENS), cacheWriteTokens: outcome.tokens?.cacheWriteTokens ?? 0 };
     const event: UsageEvent = {
       requestId: this.requestId,
       createdAt: this.createdAt,
@@ -174,7 +195,9 @@ export class ProxyCall {
       apiKeyId: key.apiKeyId,
       provider: this.provider,
       model: this.model,
-      ...(outcome.tokens ?? NO_TOKENS),
+      ...tokens,
+      priceVersionId: this.#price?.priceVersionId ?? null,
+      costPicoUsd: this.#cost(tokens),
       usageEstimated: outcome.usageEstimated ?? false,
       status: outcome.status,
       httpStatus: outcome.httpStatus,
@@ -190,6 +213,24 @@ export class ProxyCall {
       this.log.error({ err: error }, 'usage sink refused an event');
     }
   }
+
+  /** The exact cost in pico-USD at the pinned price; 0 when the call has none (it was refused before naming a known model). */
+  #cost(tokens: Required<TokenCounts>): string {
+    if (this.#price === null) return '0';
+    try {
+      return costOf(tokens, this.#price.prices).toString();
+    } catch (error) {
+      // Counts that are not non-negative integers are a provider adapter's bug; the row still
+      // goes to the database (which dead-letters what it cannot store) so the call stays visible.
+      this.log.error({ err: error, model: this.model }, 'could not cost a usage event');
+      return '0';
+    }
+  }
+}
+
+// A GatewayError already carries OpenAI's shape.
+function openAIErrorShape(error: GatewayError): unknown {
+  return error.body;
 }
 
 function single(value: string | string[] | undefined): string | null {

@@ -20,6 +20,12 @@ export const GatewayErrorCode = {
   INVALID_API_KEY: 'invalid_api_key',
   /** 403: the key is restricted to other models. */
   MODEL_NOT_ALLOWED: 'model_not_allowed',
+  /** 404: the model is not in the catalogue, or disabled (OpenAI's own code for an unknown model). */
+  MODEL_NOT_FOUND: 'model_not_found',
+  /** 400: the model exists but its provider is not served on this route (yet). */
+  MODEL_NOT_SUPPORTED_ON_THIS_ROUTE: 'model_not_supported_on_this_route',
+  /** 503: the model's provider has no upstream configured on this gateway. */
+  PROVIDER_NOT_CONFIGURED: 'provider_not_configured',
   /** 400: the body is not JSON, or not a JSON object. */
   INVALID_JSON: 'invalid_json',
   /** 400: `model` or `messages` is absent. */
@@ -65,6 +71,17 @@ export const gatewayErrors = {
     refusal(401, 'Incorrect API key provided.', null, GatewayErrorCode.INVALID_API_KEY),
   modelNotAllowed: (model: string): GatewayError =>
     refusal(403, `This API key is not allowed to use the model '${model}'.`, 'model', GatewayErrorCode.MODEL_NOT_ALLOWED),
+  modelNotFound: (model: string): GatewayError =>
+    refusal(404, `The model \`${model}\` does not exist or you do not have access to it.`, null, GatewayErrorCode.MODEL_NOT_FOUND),
+  modelNotSupportedOnRoute: (model: string, provider: string, route: string): GatewayError =>
+    refusal(
+      400,
+      `The model '${model}' is served by ${provider} and cannot be called on ${route} yet; use ${provider}'s own API on this gateway.`,
+      'model',
+      GatewayErrorCode.MODEL_NOT_SUPPORTED_ON_THIS_ROUTE,
+    ),
+  providerNotConfigured: (model: string, provider: string): GatewayError =>
+    serverError(503, `The model '${model}' is served by ${provider}, which is not configured on this gateway.`, GatewayErrorCode.PROVIDER_NOT_CONFIGURED),
   invalidJson: (): GatewayError =>
     refusal(400, 'The request body could not be parsed as a JSON object.', null, GatewayErrorCode.INVALID_JSON),
   missingParameter: (name: string): GatewayError =>
@@ -88,3 +105,10 @@ export function midStreamError(code: typeof GatewayErrorCode.UPSTREAM_TIMEOUT | 
       : 'The connection to the upstream provider broke; the stream was ended by the gateway.';
   return openAIError(message, 'server_error', null, code);
 }
+
+/**
+ * Renders a gateway error in one provider's wire shape. A GatewayError carries OpenAI's
+ * shape, which is the default; other providers (Anthropic, Gemini) map its status, code and
+ * message to their own, so each SDK raises its usual typed errors for the gateway's refusals.
+ */
+export type GatewayErrorRenderer = (error: GatewayError, requestId: string) => unknown;

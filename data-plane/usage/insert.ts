@@ -10,7 +10,7 @@ import type { SqlClient } from '../../shared/sql.js';
  */
 const MAX_BIND_PARAMETERS = 32_767;
 
-/** The most rows one multi-row INSERT may carry (1,927 with 17 columns). */
+/** The most rows one multi-row INSERT may carry (1,638 with 20 columns). */
 export const MAX_ROWS_PER_INSERT = Math.floor(MAX_BIND_PARAMETERS / USAGE_EVENT_COLUMNS.length);
 
 const COLUMN_LIST = USAGE_EVENT_COLUMNS.map((c) => `"${c}"`).join(', ');

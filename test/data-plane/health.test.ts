@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataPlaneApp } from '../../data-plane/app.js';
+import { createStaticCatalogue } from '../../data-plane/catalogue/static.js';
 import { dataPlaneConfigFrom } from '../../data-plane/config.js';
 import { listen, type Listening } from '../../shared/http.js';
 import { createLogger } from '../../shared/logger.js';
@@ -12,6 +13,7 @@ beforeAll(async () => {
     logger: createLogger({ level: 'silent', name: 'test' }),
     keys: { authenticate: () => Promise.resolve(null) },
     usage: { record: () => undefined },
+    catalogue: createStaticCatalogue([]),
     ready: async () => ready,
   });
   http = await listen(app, '127.0.0.1', 0);

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { createControlPlane } from '../../control-plane/app.js';
 import { controlPlaneConfigFrom, type ControlPlaneConfig } from '../../control-plane/config.js';
 import type { Database } from '../../control-plane/db/orm.js';
+import { seedCatalogue } from '../../control-plane/modules/catalogue/catalogue.seed.js';
 import { listen } from '../../shared/http.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { createPgliteSqlClient, createPgSqlClient, type SqlClient } from '../../shared/sql.js';
@@ -21,14 +22,16 @@ export interface TestControlPlane {
 }
 
 /**
- * A real control-plane on a loopback port over a fresh migrated database. `env`
- * overrides configuration exactly as environment variables would.
+ * A real control-plane on a loopback port over a fresh migrated database, its model
+ * catalogue seeded from shared/catalogue.json as at a real start (unless `seed` is
+ * false). `env` overrides configuration exactly as environment variables would.
  */
-export async function startTestControlPlane(env: Record<string, string> = {}, logger?: Logger): Promise<TestControlPlane> {
+export async function startTestControlPlane(env: Record<string, string> = {}, logger?: Logger, options: { seed?: boolean } = {}): Promise<TestControlPlane> {
   const testDb = await createTestDatabase();
   const base = controlPlaneConfigFrom({ NODE_ENV: 'test', CONTROL_PLANE_PORT: '0', API_KEY_PEPPER: TEST_API_KEY_PEPPER, ...env });
   const config: ControlPlaneConfig = { ...base, database: testDb.config };
   const db = await testDb.open();
+  if (options.seed ?? true) await seedCatalogue(db.fork());
   const controlPlane = await createControlPlane({ config, db, logger: logger ?? createLogger({ level: 'silent', name: 'test' }) });
   const http = await listen(controlPlane.app, '127.0.0.1', 0);
   return {

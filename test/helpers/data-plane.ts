@@ -4,6 +4,7 @@
 import { Writable } from 'node:stream';
 import { createDataPlaneApp } from '../../data-plane/app.js';
 import type { AuthenticatedKey, KeyAuthenticator } from '../../data-plane/auth/types.js';
+import type { Catalogue } from '../../data-plane/catalogue/catalogue.js';
 import { dataPlaneConfigFrom } from '../../data-plane/config.js';
 import type { UsageSink } from '../../data-plane/usage/types.js';
 import { generateApiKey } from '../../shared/api-key.js';
@@ -11,14 +12,21 @@ import { listen } from '../../shared/http.js';
 import { newId } from '../../shared/ids.js';
 import { createLogger } from '../../shared/logger.js';
 import type { UsageEvent } from '../../shared/usage-event.js';
+import { testCatalogue } from './catalogue.js';
 
 /** A key the test data-plane accepts: the raw key plus what authenticating it yields. */
 export type TestKey = { key: string } & AuthenticatedKey;
 
 export interface TestDataPlaneOptions {
   keys: TestKey[];
-  /** The OpenAI upstream; without it (and without OPENAI_* in `env`) the simulated provider answers. */
+  /** The OpenAI upstream; without it (and without OPENAI_* in `env`) `openai` models answer 503. */
   upstream?: { baseUrl: string; apiKey: string };
+  /** The model catalogue; default: shared/catalogue.json, every price effective since the epoch (see helpers/catalogue.ts). */
+  catalogue?: Catalogue;
+  /** The Anthropic upstream (an origin, as the Anthropic SDKs' baseURL); without it the Anthropic routes answer 503. */
+  anthropic?: { baseUrl: string; apiKey: string };
+  /** The Gemini upstream (an origin without the API version); without it the Gemini routes answer 503. */
+  gemini?: { baseUrl: string; apiKey: string };
   /** Config overrides, as environment variables (e.g. `UPSTREAM_IDLE_TIMEOUT_MS`). */
   env?: Record<string, string>;
 }
@@ -52,8 +60,17 @@ export async function startTestDataPlane(options: TestDataPlaneOptions): Promise
     logger,
     keys: createMemoryAuthenticator(options.keys),
     usage,
+    catalogue: options.catalogue ?? testCatalogue(),
     signal: lifetime.signal,
-    ...(options.upstream ? { upstream: { openai: options.upstream } } : {}),
+    ...(options.upstream || options.anthropic || options.gemini
+      ? {
+          upstream: {
+            ...(options.upstream ? { openai: options.upstream } : {}),
+            ...(options.anthropic ? { anthropic: options.anthropic } : {}),
+            ...(options.gemini ? { gemini: options.gemini } : {}),
+          },
+        }
+      : {}),
   });
   const http = await listen(app, '127.0.0.1', 0);
   return {

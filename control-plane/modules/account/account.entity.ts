@@ -41,9 +41,20 @@ export class Account {
   @Property({ type: 'datetime', nullable: true })
   processingRestrictedAt: Opt<Date> | null = null;
 
+  /**
+   * When an admin's lift of the restriction takes effect. The owner is told first and
+   * may keep the restriction by setting it again before then (migration 0007).
+   */
+  @Property({ type: 'datetime', nullable: true })
+  processingRestrictionLiftAt: Opt<Date> | null = null;
+
   /** Set while an admin has suspended the account: no login, keys refused. */
   @Property({ type: 'datetime', nullable: true })
   suspendedAt: Opt<Date> | null = null;
+
+  /** Why an admin suspended the account (shown to admins only). */
+  @Property({ type: 'string', length: 500, nullable: true })
+  suspensionReason: Opt<string> | null = null;
 
   /** Set when the owner asked for deletion; the purge job erases the account within 30 days. */
   @Property({ type: 'datetime', nullable: true })

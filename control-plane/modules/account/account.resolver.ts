@@ -2,6 +2,7 @@ import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-grap
 import { ConnectionArgs, paginate } from '../../graphql/connection.js';
 import type { Context } from '../../graphql/context.js';
 import { UserError } from '../../graphql/user-error.js';
+import { auditAdminRead } from '../audit/audit.js';
 import { Account, Role } from './account.entity.js';
 import { canonicalEmail, canonicalUsername } from './account.service.js';
 import {
@@ -25,7 +26,7 @@ export class AccountResolver {
 
   @Authorized(Role.ADMIN)
   @Query(() => AccountConnection, { description: 'All accounts, newest first, optionally filtered by username or email prefix. Admins only.' })
-  accounts(
+  async accounts(
     @Ctx() ctx: Context,
     @Args() args: ConnectionArgs,
     @Arg('query', () => String, { nullable: true, description: 'A username or email prefix (case-insensitive).' }) query?: string | null,
@@ -34,7 +35,10 @@ export class AccountResolver {
     const where = prefix
       ? { $or: [{ usernameCanonical: { $like: `${escapeLike(canonicalUsername(prefix))}%` } }, { emailCanonical: { $like: `${escapeLike(canonicalEmail(prefix))}%` } }] }
       : {};
-    return paginate(ctx.em, Account, where, args, AccountType.from);
+    const page = await paginate(ctx.em, Account, where, args, AccountType.from);
+    // Who looked at whose account data (policy §4): the search and the accounts it showed.
+    await auditAdminRead(ctx, 'accounts', null, { query: prefix ?? null, after: args.after ?? null, accounts: page.nodes.map((a) => a.id) });
+    return page;
   }
 
   @Mutation(() => SignUpPayload, { description: 'Creates an account. Public. Log in afterwards with logIn.' })

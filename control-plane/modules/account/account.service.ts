@@ -3,6 +3,7 @@ import type { Em } from '../../db/orm.js';
 import { recordSecurityEvent, type RequestMeta } from '../security-event/security-event.service.js';
 import { NotificationTopic } from '../notification/notification.entity.js';
 import { notify } from '../notification/notify.js';
+import { acceptCurrentPolicy } from '../policy/policy.service.js';
 import { SecurityEvent, SecurityEventType } from '../security-event/security-event.entity.js';
 import type { LoginThrottle } from '../security-event/login-throttle.js';
 import type { SessionService } from '../session/session.service.js';
@@ -19,10 +20,12 @@ export interface Problem {
 
 export type Result<T> = { ok: true; value: T } | { ok: false; problems: Problem[] };
 
-const USERNAME = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{1,30}[A-Za-z0-9])$/;
+/** The username rule of sign-up, also applied when it is corrected. */
+export const USERNAME = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{1,30}[A-Za-z0-9])$/;
 // Deliberately simple: one @, a dot in the domain, no spaces. Real validation is
 // the verification mail (issue 5); this only catches typos.
-const EMAIL = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
+/** The email rule of sign-up, also applied when it is corrected. */
+export const EMAIL = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
 
 export function canonicalUsername(username: string): string {
   return username.trim().toLowerCase();
@@ -78,6 +81,8 @@ export function createAccountService({ sessions, throttle }: AccountServiceDeps)
         role: Role.USER,
       });
       recordSecurityEvent(em, account, SecurityEventType.SIGN_UP, meta);
+      // Signing up accepts the privacy policy in force (policy §8); the version is recorded with the account.
+      await acceptCurrentPolicy(em, account);
       try {
         await em.flush();
       } catch (error) {
@@ -108,11 +113,21 @@ export function createAccountService({ sessions, throttle }: AccountServiceDeps)
       }
       const account = await findByLogin(em, login);
       const check = account ? await verifyPassword(account.passwordHash, password) : (await burnPasswordCheck(password), null);
-      if (!account || !check?.ok) {
+      // An account whose deletion was requested is gone for its owner: it answers exactly
+      // like a wrong password, so that nobody learns a deletion is pending.
+      if (!account || !check?.ok || account.deletionRequestedAt) {
         throttle.recordFailure(em, login, ip);
         if (account) recordSecurityEvent(em, account, SecurityEventType.LOGIN_FAILURE, meta);
         await em.flush();
         return { ok: false, problems: [{ field: null, code: 'INVALID_CREDENTIALS', message: 'Wrong login or password.' }] };
+      }
+      // Only someone who knows the password learns of a suspension: the owner is told why
+      // they cannot get in (and whom to ask) instead of resetting a password that is right.
+      if (account.suspendedAt) {
+        return {
+          ok: false,
+          problems: [{ field: null, code: 'ACCOUNT_SUSPENDED', message: 'This account is suspended. Contact support@tokenbyte.ai.' }],
+        };
       }
       if (check.needsRehash) account.passwordHash = await hashPassword(password);
       await throttle.clear(em, login);

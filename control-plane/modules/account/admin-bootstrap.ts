@@ -1,5 +1,6 @@
 import type { Em } from '../../db/orm.js';
 import { Role } from './account.entity.js';
+import { auditOperatorAction } from '../audit/audit.js';
 import { findByLogin } from './account.service.js';
 
 export type PromoteResult = 'PROMOTED' | 'ALREADY_ADMIN' | 'NOT_FOUND';
@@ -14,6 +15,8 @@ export async function promoteToAdmin(em: Em, login: string): Promise<PromoteResu
   if (!account) return 'NOT_FOUND';
   if (account.role === Role.ADMIN) return 'ALREADY_ADMIN';
   account.role = Role.ADMIN;
+  // Granting admin rights is itself an admin action; it happens outside any session.
+  auditOperatorAction(em, 'promoteToAdmin', { type: 'Account', id: account.id }, { username: account.username });
   await em.flush();
   return 'PROMOTED';
 }

@@ -2,10 +2,11 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver,
 import { ConnectionArgs, paginate } from '../../graphql/connection.js';
 import type { Context } from '../../graphql/context.js';
 import { forbidden } from '../../graphql/errors.js';
-import { fromGlobalId } from '../../graphql/node.js';
+import { fromGlobalId, toGlobalId } from '../../graphql/node.js';
 import { UserError } from '../../graphql/user-error.js';
 import { Role } from '../account/account.entity.js';
 import { AccountType } from '../account/account.types.js';
+import { auditAdminAction } from '../audit/audit.js';
 import { ApiKey } from './api-key.entity.js';
 import {
   ApiKeyConnection,
@@ -50,8 +51,21 @@ export class ApiKeyResolver {
   async apiKeyRevoke(@Ctx() ctx: Context, @Arg('id', () => ID, { description: 'The key to revoke.' }) id: string): Promise<ApiKeyRevokePayload> {
     const keyId = fromGlobalId(id, 'ApiKey')?.id;
     if (!keyId) return { apiKey: null, userErrors: NOT_FOUND };
-    const result = await ctx.services.apiKeys.revoke(ctx.em, ctx.viewer!.account, keyId, ctx.meta);
-    return result.ok ? { apiKey: ApiKeyType.from(result.value), userErrors: [] } : { apiKey: null, userErrors: result.problems.map(UserError.from) };
+    const viewer = ctx.viewer!.account;
+    if (viewer.role === Role.ADMIN) {
+      // An admin revoking someone else's key is an admin action: queued here, it is
+      // written by the flush that revokes the key, in the same transaction.
+      const key = await ctx.em.findOne(ApiKey, { id: keyId });
+      if (key && key.account.id !== viewer.id) {
+        const details = { owner: toGlobalId('Account', key.account.id), displayPrefix: key.displayPrefix, alreadyRevoked: key.revokedAt !== null };
+        auditAdminAction(ctx, 'apiKeyRevoke', { type: 'ApiKey', id: keyId }, details);
+      }
+    }
+    const result = await ctx.services.apiKeys.revoke(ctx.em, viewer, keyId, ctx.meta);
+    if (!result.ok) return { apiKey: null, userErrors: result.problems.map(UserError.from) };
+    // Revoking a key already revoked flushes nothing; the admin's attempt is still recorded.
+    await ctx.em.flush();
+    return { apiKey: ApiKeyType.from(result.value), userErrors: [] };
   }
 }
 

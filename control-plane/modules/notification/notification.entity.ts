@@ -94,4 +94,11 @@ export class OutboxEmail {
 
   @Property({ type: 'datetime', nullable: true })
   sentAt: Opt<Date> | null = null;
+
+  /**
+   * Not before this time is it (re)tried: the lease of an attempt under way, or the
+   * back-off after a failed one. Null: due now (migration 0005).
+   */
+  @Property({ type: 'datetime', nullable: true })
+  nextAttemptAt: Opt<Date> | null = null;
 }

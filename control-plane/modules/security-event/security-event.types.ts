@@ -17,6 +17,11 @@ registerEnumType(SecurityEventType, {
     API_KEY_CREATE: { description: 'An API key was created.' },
     API_KEY_ROTATE: { description: 'An API key got a new secret.' },
     API_KEY_REVOKE: { description: 'An API key was revoked (by its owner or an admin).' },
+    USERNAME_CHANGE: { description: 'The username was changed.' },
+    EMAIL_CHANGE_REQUEST: { description: 'A new email address was asked for; a code was mailed to it.' },
+    EMAIL_CHANGE: { description: 'The new email address was verified and replaced the old one.' },
+    DATA_EXPORT_REQUEST: { description: 'An export of the account\'s data was requested.' },
+    DATA_EXPORT_DOWNLOAD: { description: 'An export archive was downloaded.' },
   },
 });
 

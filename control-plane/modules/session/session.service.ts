@@ -46,6 +46,9 @@ export function createSessionService(config: ControlPlaneConfig['session'], now:
       if (token.length === 0 || token.length > 128) return null;
       const session = await em.findOne(Session, { tokenHash: hashSessionToken(token) }, { populate: ['account'] });
       if (!session || session.revokedAt) return null;
+      // Suspension and deletion end sessions at once; this also refuses one that a login
+      // racing with them created.
+      if (session.account.suspendedAt || session.account.deletionRequestedAt) return null;
       const at = now();
       const idleFor = at.getTime() - session.lastSeenAt.getTime();
       if (session.expiresAt <= at || idleFor >= config.idleTimeoutMs) return null;

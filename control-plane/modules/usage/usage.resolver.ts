@@ -5,14 +5,40 @@ import { badInput, forbidden } from '../../graphql/errors.js';
 import { requireGlobalId } from '../../graphql/node.js';
 import { Role } from '../account/account.entity.js';
 import { ApiKeyType } from '../api-key/api-key.types.js';
-import { addBuckets, bucketRange, isQueryableInstant, MAX_BUCKETS } from './usage.buckets.js';
-import { aggregateUsage, listUsageEvents, type UsageEventKeyset } from './usage.service.js';
+import { auditAdminRead } from '../audit/audit.js';
+import { ModelPriceType } from '../catalogue/catalogue.types.js';
+import { addBuckets, bucketRange, isQueryableInstant, MAX_BUCKETS, type Granularity } from './usage.buckets.js';
+import { aggregateUsage, listUsageEvents, type UsageBucketRow, type UsageEventKeyset, type UsageGroupBy } from './usage.service.js';
 import { UsageArgs, UsageBucket, UsageEventConnection, UsageEventsArgs, UsageEventType } from './usage.types.js';
 
 /** The most rows (buckets × groups) one usage query returns; past it the caller must narrow the query. */
 export const MAX_USAGE_ROWS = 10_000;
 
 const OUT_OF_SPAN = 'Usage can be queried between 1970 and 9000.';
+
+/**
+ * Checks a usage time series query (instants in span, `to` after `from`, at most
+ * MAX_BUCKETS buckets) and runs it over whole buckets, refusing answers over
+ * MAX_USAGE_ROWS rows. Shared by `usage` and the admins' `usageStatistics`.
+ */
+export async function queryUsageBuckets(
+  em: Context['em'],
+  q: { accountId: string | null; from: Date; to: Date; granularity: Granularity; groupBy: UsageGroupBy },
+): Promise<UsageBucketRow[]> {
+  const { from, to, granularity } = q;
+  if (!isQueryableInstant(from)) throw badInput(OUT_OF_SPAN, 'from');
+  if (!isQueryableInstant(to)) throw badInput(OUT_OF_SPAN, 'to');
+  const range = bucketRange(from, to, granularity);
+  if (!range) throw badInput('`to` must be after `from`.', 'to');
+  if (range.buckets > MAX_BUCKETS) {
+    throw badInput(`The range spans ${range.buckets} buckets; at most ${MAX_BUCKETS} are allowed. Narrow it or choose a coarser granularity.`, 'from');
+  }
+  const rows = await aggregateUsage(em, { accountId: q.accountId, start: range.start, end: range.end, granularity, groupBy: q.groupBy, limit: MAX_USAGE_ROWS + 1 });
+  if (rows.length > MAX_USAGE_ROWS) {
+    throw badInput(`The answer has more than ${MAX_USAGE_ROWS} rows. Narrow the range or choose a coarser granularity.`, 'from');
+  }
+  return rows;
+}
 
 @Resolver(() => UsageBucket)
 export class UsageResolver {
@@ -23,18 +49,8 @@ export class UsageResolver {
       `at most ${MAX_BUCKETS} buckets and ${MAX_USAGE_ROWS} rows. Only buckets with calls are returned, ordered by start, then group.`,
   })
   async usage(@Ctx() ctx: Context, @Args() { from, to, granularity, groupBy, account }: UsageArgs): Promise<UsageBucket[]> {
-    const accountId = await usageAccountId(ctx, account);
-    if (!isQueryableInstant(from)) throw badInput(OUT_OF_SPAN, 'from');
-    if (!isQueryableInstant(to)) throw badInput(OUT_OF_SPAN, 'to');
-    const range = bucketRange(from, to, granularity);
-    if (!range) throw badInput('`to` must be after `from`.', 'to');
-    if (range.buckets > MAX_BUCKETS) {
-      throw badInput(`The range spans ${range.buckets} buckets; at most ${MAX_BUCKETS} are allowed. Narrow it or choose a coarser granularity.`, 'from');
-    }
-    const rows = await aggregateUsage(ctx.em, { accountId, start: range.start, end: range.end, granularity, groupBy, limit: MAX_USAGE_ROWS + 1 });
-    if (rows.length > MAX_USAGE_ROWS) {
-      throw badInput(`The answer has more than ${MAX_USAGE_ROWS} rows. Narrow the range or choose a coarser granularity.`, 'from');
-    }
+    const accountId = await usageAccountId(ctx, account, 'usage');
+    const rows = await queryUsageBuckets(ctx.em, { accountId, from, to, granularity, groupBy });
     return rows.map((row) => UsageBucket.from(row, addBuckets(row.start, granularity, 1), accountId));
   }
 
@@ -50,7 +66,7 @@ export class UsageEventResolver {
   @Query(() => UsageEventConnection, { description: 'Individual model calls, newest first, optionally filtered.' })
   async usageEvents(@Ctx() ctx: Context, @Args() args: UsageEventsArgs): Promise<ConnectionShape<UsageEventType>> {
     const { filter } = args;
-    const accountId = await usageAccountId(ctx, args.account);
+    const accountId = await usageAccountId(ctx, args.account, 'usageEvents');
     if (!Number.isInteger(args.first) || args.first < 1 || args.first > MAX_PAGE_SIZE) {
       throw badInput(`first must be between 1 and ${MAX_PAGE_SIZE}.`, 'first');
     }
@@ -82,6 +98,16 @@ export class UsageEventResolver {
   apiKey(@Root() event: UsageEventType, @Ctx() ctx: Context): Promise<ApiKeyType | null> {
     return loadApiKey(ctx, event.apiKeyId, event.accountId);
   }
+
+  @FieldResolver(() => ModelPriceType, {
+    nullable: true,
+    description: 'The price version the call was costed with; null when it was never costed (refused before naming a catalogue model).',
+  })
+  async priceVersion(@Root() event: UsageEventType, @Ctx() ctx: Context): Promise<ModelPriceType | null> {
+    if (!event.priceVersionId) return null;
+    const version = await ctx.loaders.priceVersion.load(event.priceVersionId);
+    return version ? ModelPriceType.from(version) : null;
+  }
 }
 
 /**
@@ -89,13 +115,15 @@ export class UsageEventResolver {
  * may always pass `me.id`); naming another is FORBIDDEN for a user whether or not it
  * exists, so the answer reveals nothing. An admin may name any account that exists.
  */
-async function usageAccountId(ctx: Context, account: string | null | undefined): Promise<string> {
+async function usageAccountId(ctx: Context, account: string | null | undefined, action: string): Promise<string> {
   const viewer = ctx.viewer!.account;
   if (account == null) return viewer.id;
   const id = requireGlobalId(account, 'Account', 'account');
   if (id === viewer.id) return id;
   if (viewer.role !== Role.ADMIN) throw forbidden();
   if (!(await ctx.loaders.account.load(id))) throw badInput('No such account.', 'account');
+  // An admin reading someone's usage records is an admin action (policy §4).
+  await auditAdminRead(ctx, action, { type: 'Account', id });
   return id;
 }
 

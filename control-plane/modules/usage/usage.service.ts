@@ -8,7 +8,8 @@ import type { Granularity } from './usage.buckets.js';
  * literals on both drivers. Every value that reaches the client is made uniform in
  * SQL: instants as UTC text via to_char (the pg driver of MikroORM returns timestamptz
  * as raw text in the session's time zone, PGlite as a Date), counts as bigint (text
- * from pg, a number or bigint from PGlite) converted by `safeCount`.
+ * from pg, a number or bigint from PGlite) converted by `safeCount`, money as text
+ * (a sum of bigints is a numeric) converted by `picoUsd`.
  */
 
 export const UsageGroupBy = { NONE: 'NONE', MODEL: 'MODEL', PROVIDER: 'PROVIDER', API_KEY: 'API_KEY' } as const;
@@ -18,6 +19,9 @@ export type UsageGroupBy = (typeof UsageGroupBy)[keyof typeof UsageGroupBy];
 const TRUNC_UNIT: Record<Granularity, string> = { HOUR: 'hour', DAY: 'day', MONTH: 'month' };
 const DIMENSION: Record<UsageGroupBy, string | null> = { NONE: null, MODEL: 'model', PROVIDER: 'provider', API_KEY: 'api_key_id' };
 
+/** The calls of accounts that have not restricted processing, and of none (unlinked by a deletion). */
+const NOT_RESTRICTED = `not exists (select 1 from account where account.id = usage_event.account_id and account.processing_restricted_at is not null)`;
+
 /** ISO 8601 in UTC with the column's full microsecond precision. */
 const UTC_MICROS = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
 
@@ -25,9 +29,12 @@ export interface UsageTotals {
   requests: number;
   inputTokens: number;
   cachedInputTokens: number;
+  cacheWriteTokens: number;
   outputTokens: number;
   reasoningTokens: number;
   estimatedRequests: number;
+  /** The exact sum of the calls' costs, in pico-USD (it may exceed 64 bits). */
+  costPicoUsd: bigint;
 }
 
 /** One bucket of one group: null for the dimensions not grouped on (and for a key that is gone). */
@@ -39,7 +46,12 @@ export interface UsageBucketRow extends UsageTotals {
 }
 
 export interface UsageAggregateQuery {
-  accountId: string;
+  /**
+   * Whose usage: one account's, or null for aggregate statistics over every account
+   * that has not restricted processing (policy §6: a restriction leaves its data out
+   * of statistics) and over calls no longer linked to any account.
+   */
+  accountId: string | null;
   /** Already widened to whole buckets. */
   start: Date;
   end: Date;
@@ -61,15 +73,22 @@ export async function aggregateUsage(em: Em, q: UsageAggregateQuery): Promise<Us
       count(*) as requests,
       sum(input_tokens)::bigint as input_tokens,
       sum(cached_input_tokens)::bigint as cached_input_tokens,
+      sum(cache_write_tokens)::bigint as cache_write_tokens,
       sum(output_tokens)::bigint as output_tokens,
       sum(reasoning_tokens)::bigint as reasoning_tokens,
-      count(*) filter (where usage_estimated) as estimated_requests
+      count(*) filter (where usage_estimated) as estimated_requests,
+      sum(cost_picousd)::text as cost_picousd
     from usage_event
-    where account_id = ?::uuid and created_at >= ?::timestamptz and created_at < ?::timestamptz
+    where ${q.accountId === null ? NOT_RESTRICTED : 'account_id = ?::uuid'} and created_at >= ?::timestamptz and created_at < ?::timestamptz
     group by ${bucket}${dimension ? `, ${dimension}` : ''}
     order by ${bucket}${dimension ? ', dimension nulls last' : ''}
     limit ?`;
-  const rows = await em.getConnection().execute<Record<string, unknown>[]>(sql, [q.accountId, q.start.toISOString(), q.end.toISOString(), q.limit]);
+  const rows = await em.getConnection().execute<Record<string, unknown>[]>(sql, [
+    ...(q.accountId === null ? [] : [q.accountId]),
+    q.start.toISOString(),
+    q.end.toISOString(),
+    q.limit,
+  ]);
   return rows.map((row) => {
     const group = row.dimension == null ? null : String(row.dimension);
     return {
@@ -80,9 +99,11 @@ export async function aggregateUsage(em: Em, q: UsageAggregateQuery): Promise<Us
       requests: safeCount(row.requests, 'requests'),
       inputTokens: safeCount(row.input_tokens, 'input_tokens'),
       cachedInputTokens: safeCount(row.cached_input_tokens, 'cached_input_tokens'),
+      cacheWriteTokens: safeCount(row.cache_write_tokens, 'cache_write_tokens'),
       outputTokens: safeCount(row.output_tokens, 'output_tokens'),
       reasoningTokens: safeCount(row.reasoning_tokens, 'reasoning_tokens'),
       estimatedRequests: safeCount(row.estimated_requests, 'estimated_requests'),
+      costPicoUsd: picoUsd(row.cost_picousd),
     };
   });
 }
@@ -99,8 +120,12 @@ export interface UsageEventRecord {
   model: string;
   inputTokens: number;
   cachedInputTokens: number;
+  cacheWriteTokens: number;
   outputTokens: number;
   reasoningTokens: number;
+  /** The price version the call was costed with; null for calls never costed (refused, or recorded before the catalogue). */
+  priceVersionId: string | null;
+  costPicoUsd: bigint;
   usageEstimated: boolean;
   status: UsageStatus;
   httpStatus: number;
@@ -127,7 +152,8 @@ export interface UsageEventKeyset {
 
 const EVENT_COLUMNS = `request_id::text as request_id, to_char(created_at at time zone 'UTC', ${UTC_MICROS}) as created_at,
   account_id::text as account_id, api_key_id::text as api_key_id, provider, model, input_tokens, cached_input_tokens,
-  output_tokens, reasoning_tokens, usage_estimated, status, http_status, latency_ms, ttft_ms, client_ip, user_agent`;
+  cache_write_tokens, output_tokens, reasoning_tokens, price_version_id::text as price_version_id, cost_picousd::text as cost_picousd,
+  usage_estimated, status, http_status, latency_ms, ttft_ms, client_ip, user_agent`;
 
 /**
  * The account's events newest first (created_at, then request_id, both descending),
@@ -177,8 +203,11 @@ function toRecord(row: Record<string, unknown>): UsageEventRecord {
     model: String(row.model),
     inputTokens: safeCount(row.input_tokens, 'input_tokens'),
     cachedInputTokens: safeCount(row.cached_input_tokens, 'cached_input_tokens'),
+    cacheWriteTokens: safeCount(row.cache_write_tokens, 'cache_write_tokens'),
     outputTokens: safeCount(row.output_tokens, 'output_tokens'),
     reasoningTokens: safeCount(row.reasoning_tokens, 'reasoning_tokens'),
+    priceVersionId: nullableText(row.price_version_id),
+    costPicoUsd: picoUsd(row.cost_picousd),
     usageEstimated: row.usage_estimated === true,
     status: String(row.status) as UsageStatus,
     httpStatus: Number(row.http_status),
@@ -191,6 +220,13 @@ function toRecord(row: Record<string, unknown>): UsageEventRecord {
 
 function nullableText(value: unknown): string | null {
   return value == null ? null : String(value);
+}
+
+/** Money read as decimal text (a bigint column, or a numeric sum of one): exact, whatever its size. */
+function picoUsd(value: unknown): bigint {
+  const text = value == null ? '0' : String(value);
+  if (/^\d+$/.test(text)) return BigInt(text);
+  throw Object.assign(new Error(`usage cost is not a non-negative integer: ${text}`), { code: 'USAGE_COST_INVALID' });
 }
 
 /**

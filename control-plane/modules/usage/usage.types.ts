@@ -2,6 +2,7 @@ import { SafeIntResolver } from 'graphql-scalars';
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { UsageStatus } from '../../../shared/usage-event.js';
 import { Connection, ConnectionArgs } from '../../graphql/connection.js';
+import { Money } from '../../graphql/money.js';
 import { Node, toGlobalId } from '../../graphql/node.js';
 import { ApiKeyType } from '../api-key/api-key.types.js';
 import { Granularity, MAX_BUCKETS } from './usage.buckets.js';
@@ -69,8 +70,11 @@ export class UsageBucket {
   @Field(() => SafeIntResolver, { description: 'Input (prompt) tokens, cached ones included.' })
   inputTokens!: number;
 
-  @Field(() => SafeIntResolver, { description: 'Input tokens the provider served from its prompt cache.' })
+  @Field(() => SafeIntResolver, { description: 'Input tokens the provider served from its prompt cache (part of inputTokens).' })
   cachedInputTokens!: number;
+
+  @Field(() => SafeIntResolver, { description: "Input tokens written to the provider's prompt cache (part of inputTokens)." })
+  cacheWriteTokens!: number;
 
   @Field(() => SafeIntResolver, { description: 'Output (completion) tokens, reasoning ones included.' })
   outputTokens!: number;
@@ -81,12 +85,15 @@ export class UsageBucket {
   @Field(() => SafeIntResolver, { description: 'How many of the calls have estimated token counts (the provider reported none).' })
   estimatedRequests!: number;
 
+  @Field(() => Money, { description: 'What the calls cost: the exact sum of their costs, each at the price version it was costed with.' })
+  cost!: Money;
+
   /** For the apiKey field resolver; not part of the schema. */
   apiKeyId!: string | null;
   accountId!: string;
 
-  static from(row: UsageBucketRow, end: Date, accountId: string): UsageBucket {
-    return Object.assign(new UsageBucket(), { ...row, end, accountId });
+  static from({ costPicoUsd, ...row }: UsageBucketRow, end: Date, accountId: string): UsageBucket {
+    return Object.assign(new UsageBucket(), { ...row, cost: Money.fromPicoUsd(costPicoUsd), end, accountId });
   }
 }
 
@@ -113,14 +120,24 @@ export class UsageEventType extends Node {
   @Field(() => SafeIntResolver, { description: 'Input (prompt) tokens, cached ones included.' })
   inputTokens!: number;
 
-  @Field(() => SafeIntResolver, { description: 'Input tokens the provider served from its prompt cache.' })
+  @Field(() => SafeIntResolver, { description: 'Input tokens the provider served from its prompt cache (part of inputTokens).' })
   cachedInputTokens!: number;
+
+  @Field(() => SafeIntResolver, { description: "Input tokens written to the provider's prompt cache (part of inputTokens)." })
+  cacheWriteTokens!: number;
 
   @Field(() => SafeIntResolver, { description: 'Output (completion) tokens, reasoning ones included.' })
   outputTokens!: number;
 
   @Field(() => SafeIntResolver, { description: 'Output tokens spent on reasoning.' })
   reasoningTokens!: number;
+
+  @Field(() => Money, {
+    description:
+      'What the call cost, exactly, at its price version: (input − cached − cache write) × input price + cached × cached-input price + ' +
+      'cache write × cache-write price + (output − reasoning) × output price + reasoning × reasoning price, prices per million tokens.',
+  })
+  cost!: Money;
 
   @Field({ description: 'True when the provider reported no usage (for example an aborted stream) and the token counts are an estimate.' })
   usageEstimated!: boolean;
@@ -143,13 +160,14 @@ export class UsageEventType extends Node {
   @Field(() => String, { nullable: true, description: 'The user agent of the caller.' })
   userAgent!: string | null;
 
-  /** For the apiKey field resolver and cursors; not part of the schema. */
+  /** For the apiKey and priceVersion field resolvers and cursors; not part of the schema. */
   apiKeyId!: string | null;
   accountId!: string | null;
+  priceVersionId!: string | null;
   createdAtExact!: string;
 
-  static from(record: UsageEventRecord): UsageEventType {
-    return Object.assign(new UsageEventType(), { ...record, id: toGlobalId('UsageEvent', record.requestId) });
+  static from({ costPicoUsd, ...record }: UsageEventRecord): UsageEventType {
+    return Object.assign(new UsageEventType(), { ...record, cost: Money.fromPicoUsd(costPicoUsd), id: toGlobalId('UsageEvent', record.requestId) });
   }
 }
 

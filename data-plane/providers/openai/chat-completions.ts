@@ -9,14 +9,15 @@ import { clientResponseHeaders, isEventStream, upstreamRequestHeaders } from '..
 import { readRequestBody } from '../../proxy/read-body.js';
 import { responseEnded, withNodeResponse } from '../../proxy/respond.js';
 import { forwardStream } from '../../proxy/stream.js';
-import { callUpstream, decodedBody, discardBody, readAll, type Upstream, type UpstreamFailure, type UpstreamSource } from '../../proxy/upstream.js';
-import { modelAllowed, parseChatRequest, type ChatRequest } from './chat-request.js';
+import { callUpstream, decodedBody, discardBody, readAll, type Upstream, type UpstreamFailure } from '../../proxy/upstream.js';
+import { modelAllowed, parseChatRequest, upstreamBodyFor, type ChatRequest } from './chat-request.js';
 import { countContentChars } from './content-chars.js';
 import { createOpenAIStreamUsageFilter, type OpenAIUsage } from './stream-usage.js';
+import type { OpenAIUpstreams } from './upstream.js';
 import { estimateTokens, tokensFromUsage, usageFromBody } from './usage.js';
 
-/** `POST /v1/chat/completions`: authenticate, validate, forward, stream back, account. */
-export function chatCompletionsHandler(deps: ProxyDeps, upstreams: UpstreamSource): (event: H3Event) => unknown {
+/** `POST /v1/chat/completions`: authenticate, validate, route by the catalogue, forward, stream back, account. */
+export function chatCompletionsHandler(deps: ProxyDeps, upstreams: OpenAIUpstreams): (event: H3Event) => unknown {
   return (event) =>
     withNodeResponse(event, async (req, res) => {
       const call = new ProxyCall(deps, event, req, res, true);
@@ -28,9 +29,7 @@ export function chatCompletionsHandler(deps: ProxyDeps, upstreams: UpstreamSourc
     });
 }
 
-async function handle(deps: ProxyDeps, upstreams: UpstreamSource, call: ProxyCall): Promise<void> {
-  const upstream = await upstreams.get();
-  call.useUpstream(upstream);
+async function handle(deps: ProxyDeps, upstreams: OpenAIUpstreams, call: ProxyCall): Promise<void> {
   if (!(await call.authenticate(deps.keys))) return;
   const read = await readRequestBody(call.req, deps.config.maxRequestBodyBytes);
   // The client left while still sending: nothing reached the upstream, so nothing to bill.
@@ -43,20 +42,31 @@ async function handle(deps: ProxyDeps, upstreams: UpstreamSource, call: ProxyCal
     return call.reject(parsed.error);
   }
   const request = parsed.request;
-  call.setModel(request.model);
+  const model = call.setModel(request.model);
+  if (model === null) return call.reject(gatewayErrors.modelNotFound(call.model));
+  call.provider = model.provider;
   // The key is non-null after authenticate; the check keeps the types honest.
   if (call.key === null || !modelAllowed(call.key.allowedModels, request.model)) {
     return call.reject(gatewayErrors.modelNotAllowed(request.model));
   }
-  await forward(call, upstream, request);
+  const choice = await upstreams.forProvider(model.provider);
+  if (!choice.ok) {
+    if (choice.reason === 'unsupported') return call.reject(gatewayErrors.modelNotSupportedOnRoute(call.model, model.provider, '/v1/chat/completions'));
+    // Not the client's fault and not passing either: `x-should-retry: false` stops the SDKs retrying a 503.
+    const error = gatewayErrors.providerNotConfigured(call.model, model.provider);
+    const delivered = await call.sendError(error, { 'x-should-retry': 'false' });
+    return call.finish({ status: delivered ? UsageStatus.UPSTREAM_ERROR : UsageStatus.CLIENT_ABORT, httpStatus: error.status });
+  }
+  call.useUpstream(choice.upstream);
+  await forward(call, choice.upstream, request, upstreamBodyFor(request, model.upstreamModel));
 }
 
-async function forward(call: ProxyCall, upstream: Upstream, request: ChatRequest): Promise<void> {
+async function forward(call: ProxyCall, upstream: Upstream, request: ChatRequest, upstreamBody: Uint8Array): Promise<void> {
   const result = await callUpstream(upstream, {
     method: 'POST',
     path: '/chat/completions',
     headers: upstreamRequestHeaders(call.req.headers, upstream.apiKey, true),
-    body: request.upstreamBody,
+    body: upstreamBody,
     signal: call.signal,
   });
   if (!result.ok) return call.failUpstream(result.failure, inputEstimateIfCharged(result.failure, request));

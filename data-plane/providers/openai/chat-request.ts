@@ -10,6 +10,8 @@ export interface ChatRequest {
   inputChars: number;
   /** The bytes to send upstream: the client's own unless the gateway had to add include_usage. */
   upstreamBody: Uint8Array;
+  /** The parsed body, for {@link upstreamBodyFor} when the upstream knows the model by another name. */
+  readonly fields: Readonly<Record<string, unknown>>;
 }
 
 export type ChatRequestParse = { ok: true; request: ChatRequest } | { ok: false; error: GatewayError; model?: string };
@@ -40,10 +42,19 @@ export function parseChatRequest(bytes: Buffer): ChatRequestParse {
   const clientAskedForUsage = isRecord(options) && options['include_usage'] === true;
   // A malformed stream_options is left for the upstream to refuse in its own words.
   const addUsage = stream && !clientAskedForUsage && (options === undefined || options === null || isRecord(options));
-  const upstreamBody = addUsage
-    ? Buffer.from(JSON.stringify({ ...fields, stream_options: { ...(isRecord(options) ? options : {}), include_usage: true } }))
-    : bytes;
-  return { ok: true, request: { model, stream, clientAskedForUsage, inputChars: messageChars(messages), upstreamBody } };
+  const upstreamFields = addUsage ? { ...fields, stream_options: { ...(isRecord(options) ? options : {}), include_usage: true } } : fields;
+  const upstreamBody = addUsage ? Buffer.from(JSON.stringify(upstreamFields)) : bytes;
+  return { ok: true, request: { model, stream, clientAskedForUsage, inputChars: messageChars(messages), upstreamBody, fields: upstreamFields } };
+}
+
+/**
+ * The body for an upstream that knows the model as `upstreamModel`: the bytes as they
+ * are when the names agree (the client's own, byte for byte, unless include_usage was
+ * added), else the same body with only `model` replaced, in its place.
+ */
+export function upstreamBodyFor(request: ChatRequest, upstreamModel: string): Uint8Array {
+  if (upstreamModel === request.model) return request.upstreamBody;
+  return Buffer.from(JSON.stringify({ ...request.fields, model: upstreamModel }));
 }
 
 /** Whether a key restricted to `allowedModels` (null: any) may call `model`. */

@@ -3,7 +3,7 @@ import type { ProxyDeps } from '../../proxy/call.js';
 import { createUpstreamPools } from '../../proxy/upstream.js';
 import { chatCompletionsHandler } from './chat-completions.js';
 import { modelsHandler } from './models.js';
-import { createOpenAIUpstreamSource, type OpenAIUpstreamConfig } from './upstream.js';
+import { createOpenAIUpstreams, type OpenAIUpstreamConfig } from './upstream.js';
 
 export interface OpenAIRoutes {
   chatCompletions: (event: H3Event) => unknown;
@@ -13,15 +13,16 @@ export interface OpenAIRoutes {
 }
 
 /**
- * The OpenAI-compatible routes over one upstream: `upstream` if given, otherwise the
- * configured one, otherwise the built-in simulated provider.
+ * The OpenAI-compatible routes. The catalogue decides per model where a call goes:
+ * `openai` models to `upstream` if given, otherwise the configured one; `simulated`
+ * models to the built-in simulated provider.
  */
 export function createOpenAIRoutes(deps: ProxyDeps & { upstream?: OpenAIUpstreamConfig | undefined }): OpenAIRoutes {
   const pools = createUpstreamPools(deps.config.timeouts);
-  const upstreams = createOpenAIUpstreamSource(deps.upstream ?? deps.config.openai, pools);
+  const upstreams = createOpenAIUpstreams(deps.upstream ?? deps.config.openai, pools);
   return {
     chatCompletions: chatCompletionsHandler(deps, upstreams),
-    models: modelsHandler(deps, upstreams),
+    models: modelsHandler(deps),
     close: async () => {
       await upstreams.close();
       await pools.close();

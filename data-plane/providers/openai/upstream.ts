@@ -10,25 +10,41 @@ export interface OpenAIUpstreamConfig {
   apiKey?: string | undefined;
 }
 
+/** Which upstream serves a catalogue model on the OpenAI routes, or why none does. */
+export type UpstreamChoice =
+  | { ok: true; upstream: Upstream }
+  /** `unsupported`: the provider speaks another wire format (translation is not wired yet); `not_configured`: no upstream for it. */
+  | { ok: false; reason: 'unsupported' | 'not_configured' };
+
+/** The upstreams behind the OpenAI routes, chosen per call by the model's provider. */
+export interface OpenAIUpstreams {
+  forProvider(provider: string): Promise<UpstreamChoice>;
+  /** Stops the simulated provider, if it was started. */
+  close(): Promise<void>;
+}
+
 /**
- * The upstream behind the OpenAI routes: the configured one, or, when none is configured,
- * the built-in simulated provider. The simulator is started on first use only, so it can
- * never run (nor answer) while a real upstream is configured.
+ * The upstreams of the OpenAI routes: `openai` models go to the configured upstream (none
+ * configured: `not_configured`, never a silent stand-in), `simulated` models to the
+ * built-in simulated provider, which is started on first use only. Which one answers is
+ * the catalogue's decision, made per model, so a simulated model is always simulated
+ * and a real one never is.
  */
-export function createOpenAIUpstreamSource(configured: OpenAIUpstreamConfig | null, pools: UpstreamPools): UpstreamSource {
+export function createOpenAIUpstreams(configured: OpenAIUpstreamConfig | null, pools: UpstreamPools): OpenAIUpstreams {
+  let openai: Upstream | null = null;
   if (configured !== null) {
     const { origin, basePath } = splitBaseUrl(configured.baseUrl);
-    const upstream: Upstream = {
-      provider: OPENAI_PROVIDER,
-      basePath,
-      apiKey: configured.apiKey,
-      dispatcher: pools.poolFor(origin),
-      clientHeaders: {},
-    };
-    const ready = Promise.resolve(upstream);
-    return { get: () => ready, close: () => Promise.resolve() };
+    openai = { provider: OPENAI_PROVIDER, basePath, apiKey: configured.apiKey, dispatcher: pools.poolFor(origin), clientHeaders: {} };
   }
-  return simulatedSource(pools);
+  const simulated = simulatedSource(pools);
+  return {
+    async forProvider(provider) {
+      if (provider === OPENAI_PROVIDER) return openai === null ? { ok: false, reason: 'not_configured' } : { ok: true, upstream: openai };
+      if (provider === SIMULATED_PROVIDER) return { ok: true, upstream: await simulated.get() };
+      return { ok: false, reason: 'unsupported' };
+    },
+    close: () => simulated.close(),
+  };
 }
 
 function simulatedSource(pools: UpstreamPools): UpstreamSource {

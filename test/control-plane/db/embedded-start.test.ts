@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { controlPlaneConfigFrom } from '../../../control-plane/config.js';
 import { startControlPlane } from '../../../control-plane/start.js';
+import { catalogueSeed } from '../../../shared/catalogue.js';
 import { createLogger } from '../../../shared/logger.js';
 import { GraphQLClient, LOG_IN, ME, newUser, SIGN_UP } from '../../helpers/graphql-client.js';
 
@@ -12,7 +13,8 @@ const dirs: string[] = [];
 afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
 describe('the embedded database (npm start without DATABASE_URL)', () => {
-  it('migrates at start, keeps its data in DATA_DIR across restarts, and applies BOOTSTRAP_ADMIN_LOGIN', async () => {
+  // Two PGlite start-ups from disk: seconds each, more on a loaded machine.
+  it('migrates at start, keeps its data in DATA_DIR across restarts, and applies BOOTSTRAP_ADMIN_LOGIN', { timeout: 120_000 }, async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tokenbyte-data-'));
     dirs.push(dataDir);
     const logger = createLogger({ level: 'silent', name: 'test' });
@@ -34,6 +36,9 @@ describe('the embedded database (npm start without DATABASE_URL)', () => {
       const login = await client.data(LOG_IN, { input: { login: user.username, password: user.password } });
       expect(login.logIn.userErrors).toEqual([]);
       expect((await client.data(ME)).me).toMatchObject({ username: user.username, role: 'ADMIN' });
+      // The catalogue was seeded at the first start, and only then.
+      const { models } = await client.data(`{ models(first: 100, includeDisabled: true) { nodes { name } } }`);
+      expect(models.nodes.map((m: { name: string }) => m.name).sort()).toEqual(catalogueSeed().map((m) => m.name).sort());
       const health = await fetch(`${second.http.url}/readyz`);
       expect(await health.json()).toEqual({ status: 'ready' });
     } finally {

@@ -6,8 +6,8 @@ import { authorizedFieldNames, PUBLIC_OPERATIONS } from '../../../control-plane/
 import { buildTokenByteSchema } from '../../../control-plane/graphql/schema.js';
 
 describe('authorization is deny-by-default', () => {
-  it('the public operations are exactly the allowlist: me, signUp, logIn, logOut', () => {
-    expect([...PUBLIC_OPERATIONS].sort()).toEqual(['Mutation.logIn', 'Mutation.logOut', 'Mutation.signUp', 'Query.me']);
+  it('the public operations are exactly the allowlist: me, signUp, logIn, logOut, privacyPolicy', () => {
+    expect([...PUBLIC_OPERATIONS].sort()).toEqual(['Mutation.logIn', 'Mutation.logOut', 'Mutation.signUp', 'Query.me', 'Query.privacyPolicy']);
   });
 
   it('every other root operation declares who may call it', async () => {

@@ -17,8 +17,13 @@ export interface UsageRow {
   model: string;
   inputTokens: number;
   cachedInputTokens: number;
+  cacheWriteTokens: number;
   outputTokens: number;
   reasoningTokens: number;
+  /** A price_version row, or null for an uncosted call. */
+  priceVersionId: string | null;
+  /** Pico-USD as a decimal string, as the data-plane records it. */
+  costPicoUsd: string;
   usageEstimated: boolean;
   status: UsageStatus;
   httpStatus: number;
@@ -62,6 +67,7 @@ export async function insertRows(cp: TestControlPlane, rows: UsageRow[]): Promis
   const values = rows.flatMap((r) => [
     r.requestId, r.createdAt, r.accountId, r.apiKeyId, r.provider, r.model, r.inputTokens, r.cachedInputTokens, r.outputTokens,
     r.reasoningTokens, r.usageEstimated, r.status, r.httpStatus, r.latencyMs, r.ttftMs, r.clientIp, r.userAgent,
+    r.cacheWriteTokens, r.priceVersionId, r.costPicoUsd,
   ]);
   const sql = `insert into usage_event (${USAGE_EVENT_COLUMNS.join(', ')}) values ${rows.map(() => tuple).join(', ')}`;
   await cp.db.fork().getConnection().execute(sql, values);
@@ -98,12 +104,23 @@ const MODELS = [
 const STATUSES = [UsageStatus.SUCCESS, UsageStatus.SUCCESS, UsageStatus.UPSTREAM_ERROR, UsageStatus.CLIENT_ABORT, UsageStatus.TIMEOUT, UsageStatus.REJECTED];
 const HTTP: Record<UsageStatus, number> = { SUCCESS: 200, UPSTREAM_ERROR: 502, CLIENT_ABORT: 499, TIMEOUT: 504, REJECTED: 400 };
 
+/** Some seeded price version, for rows that point at one. */
+export async function somePriceVersionId(cp: TestControlPlane): Promise<string> {
+  const [row] = await cp.db.fork().getConnection().execute<{ id: string }[]>('select id::text as id from price_version order by id limit 1');
+  if (!row) throw new Error('the test database has no price version (is the catalogue seeded?)');
+  return row.id;
+}
+
+/** Costs near the bigint maximum: two in one bucket sum past 64 bits, which must still be exact. */
+const HUGE_COST = 9_000_000_000_000_000_123n;
+
 /**
  * Calls at chosen instants around the start of month `t`: both sides of the month,
  * day and hour boundaries (to the millisecond), two calls in one microsecond, two in
- * one millisecond, one without a key (deleted), one with more tokens than an Int holds.
+ * one millisecond, one without a key (deleted), one with more tokens than an Int holds,
+ * two whose costs add up past 64 bits. Every third call names `priceVersionId`.
  */
-export function sampleRows(t: Date, party: Party): UsageRow[] {
+export function sampleRows(t: Date, party: Party, priceVersionId: string | null = null): UsageRow[] {
   const at = (offset: number, micros = '') => new Date(t.getTime() + offset).toISOString().replace(/Z$/, `${micros}Z`);
   const instants = [
     at(-35 * D + 3 * H),
@@ -135,8 +152,11 @@ export function sampleRows(t: Date, party: Party): UsageRow[] {
       model,
       inputTokens: i === 10 ? 3_000_000_000 : 100 * (i + 1) + 7,
       cachedInputTokens: 10 * i,
+      cacheWriteTokens: i % 3 === 1 ? 7 * i : 0,
       outputTokens: 50 + i,
       reasoningTokens: i % 4 === 0 ? 5 * i : 0,
+      priceVersionId: i % 3 === 0 ? priceVersionId : null,
+      costPicoUsd: i === 5 || i === 6 ? (HUGE_COST + BigInt(i)).toString() : String(150_000_000 * i + 7),
       usageEstimated: status === UsageStatus.CLIENT_ABORT,
       status,
       httpStatus: HTTP[status],
@@ -156,7 +176,14 @@ export function otherRows(t: Date, party: Party): UsageRow[] {
 export type Granularity = 'HOUR' | 'DAY' | 'MONTH';
 export type GroupBy = 'NONE' | 'MODEL' | 'PROVIDER' | 'API_KEY';
 
-export const BUCKET_FIELDS = 'start end model provider apiKey { id } requests inputTokens cachedInputTokens outputTokens reasoningTokens estimatedRequests';
+export const BUCKET_FIELDS =
+  'start end model provider apiKey { id } requests inputTokens cachedInputTokens cacheWriteTokens outputTokens reasoningTokens estimatedRequests cost { amount currency }';
+
+/** Pico-USD as dollars with 12 decimals, by string surgery (independent of the server's formatter). */
+export function dollars(picoUsd: bigint): string {
+  const digits = picoUsd.toString().padStart(13, '0');
+  return `${digits.slice(0, -12)}.${digits.slice(-12)}`;
+}
 
 /** The bucket an instant falls in, by string surgery on its UTC form (independent of the server's arithmetic). */
 export function truncate(iso: string, granularity: Granularity): { start: string; end: string } {
@@ -185,12 +212,16 @@ export function expectedBuckets(rows: UsageRow[], granularity: Granularity, grou
     b.requests += 1;
     b.inputTokens += row.inputTokens;
     b.cachedInputTokens += row.cachedInputTokens;
+    b.cacheWriteTokens += row.cacheWriteTokens;
     b.outputTokens += row.outputTokens;
     b.reasoningTokens += row.reasoningTokens;
     b.estimatedRequests += row.usageEstimated ? 1 : 0;
+    b.picoUsd += BigInt(row.costPicoUsd);
     buckets.set(id, b);
   }
-  return [...buckets.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, bucket]) => bucket);
+  return [...buckets.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, { picoUsd, ...bucket }]) => ({ ...bucket, cost: { amount: dollars(picoUsd), currency: 'USD' } }));
 }
 
 function emptyBucket(start: string, end: string, groupBy: GroupBy, row: UsageRow) {
@@ -203,8 +234,10 @@ function emptyBucket(start: string, end: string, groupBy: GroupBy, row: UsageRow
     requests: 0,
     inputTokens: 0,
     cachedInputTokens: 0,
+    cacheWriteTokens: 0,
     outputTokens: 0,
     reasoningTokens: 0,
     estimatedRequests: 0,
+    picoUsd: 0n,
   };
 }

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promoteToAdmin } from '../../../control-plane/modules/account/admin-bootstrap.js';
 import { startTestControlPlane, type TestControlPlane } from '../../helpers/control-plane.js';
-import { D, insertRows, newParty, otherRows, sampleRows, thisMonth, useSessionTimeZone, type Party, type UsageRow } from './fixture.js';
+import { D, dollars, insertRows, newParty, otherRows, sampleRows, somePriceVersionId, thisMonth, useSessionTimeZone, type Party, type UsageRow } from './fixture.js';
 
-const EVENT_FIELDS = `requestId createdAt provider model apiKey { id } inputTokens cachedInputTokens outputTokens reasoningTokens
-  usageEstimated status httpStatus latencyMs ttftMs clientIp userAgent`;
+const EVENT_FIELDS = `requestId createdAt provider model apiKey { id } inputTokens cachedInputTokens cacheWriteTokens outputTokens reasoningTokens
+  cost { amount currency } priceVersion { id } usageEstimated status httpStatus latencyMs ttftMs clientIp userAgent`;
 const EVENTS = `query($first: Int, $after: String, $filter: UsageEventFilter, $account: ID) {
   usageEvents(first: $first, after: $after, filter: $filter, account: $account) {
     edges { cursor node { id ${EVENT_FIELDS} } } nodes { requestId } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`;
@@ -23,7 +23,7 @@ beforeAll(async () => {
   t = thisMonth();
   alice = await newParty(cp, ['alpha', 'beta']);
   bob = await newParty(cp, ['bob key']);
-  aliceRows = sampleRows(t, alice);
+  aliceRows = sampleRows(t, alice, await somePriceVersionId(cp));
   bobRows = otherRows(t, bob);
   await insertRows(cp, [...aliceRows, ...bobRows]);
 });
@@ -48,8 +48,11 @@ function asEvent(row: UsageRow) {
     apiKey: row.apiKey ? { id: row.apiKey } : null,
     inputTokens: row.inputTokens,
     cachedInputTokens: row.cachedInputTokens,
+    cacheWriteTokens: row.cacheWriteTokens,
     outputTokens: row.outputTokens,
     reasoningTokens: row.reasoningTokens,
+    cost: { amount: dollars(BigInt(row.costPicoUsd)), currency: 'USD' },
+    priceVersion: row.priceVersionId ? { id: Buffer.from(`ModelPrice:${row.priceVersionId}`).toString('base64url') } : null,
     usageEstimated: row.usageEstimated,
     status: row.status,
     httpStatus: row.httpStatus,

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { createLogger, type Logger } from '../../../shared/logger.js';
 import type { SqlClient } from '../../../shared/sql.js';
-import { UsageStatus, type UsageEvent } from '../../../shared/usage-event.js';
+import { USAGE_EVENT_COLUMNS, UsageStatus, type UsageEvent } from '../../../shared/usage-event.js';
 
 /** An account and an api key row, as the usage_event foreign keys require. */
 export async function insertAccountAndKey(sql: SqlClient): Promise<{ accountId: string; apiKeyId: string }> {
@@ -40,8 +40,12 @@ export function makeEvents(n: number, owner: { accountId: string; apiKeyId: stri
     model,
     inputTokens: 1_000 + i,
     cachedInputTokens: i % 3,
+    cacheWriteTokens: i % 4,
     outputTokens: 2 * i + 1,
     reasoningTokens: i % 5,
+    priceVersionId: null,
+    // Past 2^53 (and at the bigint maximum) every few rows: money must survive JSON, the spool and the database exactly.
+    costPicoUsd: i % 5 === 0 ? (9_223_372_036_854_775_807n - BigInt(i)).toString() : String(1_000_003 * i),
     usageEstimated: i % 7 === 0,
     status: statuses[i % statuses.length] ?? 'SUCCESS',
     httpStatus: i % 4 === 0 ? 502 : 200,
@@ -58,7 +62,8 @@ export async function readEvents(sql: SqlClient, model: string): Promise<UsageEv
     `select request_id::text as "requestId", created_at as "createdAt", account_id::text as "accountId",
             api_key_id::text as "apiKeyId", provider, model, input_tokens::int as "inputTokens",
             cached_input_tokens::int as "cachedInputTokens", output_tokens::int as "outputTokens",
-            reasoning_tokens::int as "reasoningTokens", usage_estimated as "usageEstimated", status,
+            reasoning_tokens::int as "reasoningTokens", cache_write_tokens::int as "cacheWriteTokens",
+            price_version_id::text as "priceVersionId", cost_picousd::text as "costPicoUsd", usage_estimated as "usageEstimated", status,
             http_status::int as "httpStatus", latency_ms as "latencyMs", ttft_ms as "ttftMs",
             client_ip as "clientIp", user_agent as "userAgent"
        from usage_event where model = $1`,
@@ -83,7 +88,7 @@ export function countingSql(inner: SqlClient, delayMs = 0) {
       try {
         if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
         const rows = await inner.query<T>(text, params);
-        state.insertRows.push((params?.length ?? 0) / 17);
+        state.insertRows.push((params?.length ?? 0) / USAGE_EVENT_COLUMNS.length);
         return rows;
       } finally {
         state.active -= 1;

@@ -2,9 +2,10 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
+import { MAX_ROWS_PER_INSERT } from '../../../data-plane/usage/insert.js';
 import { createUsageWriter } from '../../../data-plane/usage/writer.js';
 import type { SqlClient } from '../../../shared/sql.js';
-import type { UsageEvent } from '../../../shared/usage-event.js';
+import { USAGE_EVENT_COLUMNS, type UsageEvent } from '../../../shared/usage-event.js';
 import { silent, spooledEvents, useWriterFixture } from './fixture.js';
 import { capturingLogger, countingSql, makeEvents, readEvents, segmentFiles, sortById, switchableSql } from './helpers.js';
 
@@ -29,16 +30,18 @@ describe('usage writer: batching', () => {
 
   // PGlite silently drops a statement of 32,768+ parameters and returns empty results
   // afterwards; this fails (on PGlite) if the cap is ever raised past that.
-  it('fills one INSERT up to the 32,767-parameter cap (1,927 rows) and refuses a larger batchSize', async () => {
+  it('fills one INSERT up to the 32,767-parameter cap (1,638 rows of 20 columns) and refuses a larger batchSize', async () => {
+    expect(USAGE_EVENT_COLUMNS).toHaveLength(20);
+    expect(MAX_ROWS_PER_INSERT).toBe(1_638);
     const { sql, state } = countingSql(f.sql);
-    expect(() => createUsageWriter({ sql, spoolDir: '/nonexistent', logger: silent, batchSize: 1_928 })).toThrow(RangeError);
-    const w = f.writer({ sql, spoolDir: await f.tempDir(), batchSize: 1_927 });
+    expect(() => createUsageWriter({ sql, spoolDir: '/nonexistent', logger: silent, batchSize: 1_639 })).toThrow(RangeError);
+    const w = f.writer({ sql, spoolDir: await f.tempDir(), batchSize: 1_638 });
     const m = f.model();
-    const events = makeEvents(1_927, f.owner, m);
+    const events = makeEvents(1_638, f.owner, m);
     for (const e of events) w.record(e);
     await w.flush();
-    expect(state.insertRows).toEqual([1_927]);
-    expect(w.stats()).toMatchObject({ pending: 0, spooled: 0, written: 1_927 });
+    expect(state.insertRows).toEqual([1_638]);
+    expect(w.stats()).toMatchObject({ pending: 0, spooled: 0, written: 1_638 });
     expect(await readEvents(f.sql, m)).toEqual(sortById(events));
   });
 

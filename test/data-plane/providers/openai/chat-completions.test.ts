@@ -4,6 +4,8 @@
 import OpenAI from 'openai';
 import type { ChatCompletionChunk, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { staticPriceVersionId } from '../../../../data-plane/catalogue/static.js';
+import { seedModel } from '../../../helpers/catalogue.js';
 import { createTestKey, startTestDataPlane, type TestDataPlane, type TestKey } from '../../../helpers/data-plane.js';
 import {
   DEFAULT_COMPLETION_TEXT,
@@ -20,6 +22,8 @@ const MESSAGES: ChatCompletionMessageParam[] = [
 ];
 const EXPECTED_USAGE = buildUsage(countPromptTokens(MESSAGES), 5);
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+// gpt-4o-mini's seeded list prices in micro-dollars per million tokens; a token costs that many pico-dollars.
+const MINI = seedModel('gpt-4o-mini').prices;
 
 let fake: FakeOpenAI;
 let dataPlane: TestDataPlane;
@@ -70,8 +74,11 @@ describe('POST /v1/chat/completions, non-streaming', () => {
       model: 'gpt-4o-mini',
       inputTokens: EXPECTED_USAGE.prompt_tokens,
       cachedInputTokens: 0,
+      cacheWriteTokens: 0,
       outputTokens: EXPECTED_USAGE.completion_tokens,
       reasoningTokens: 0,
+      priceVersionId: staticPriceVersionId('gpt-4o-mini'),
+      costPicoUsd: String(EXPECTED_USAGE.prompt_tokens * MINI.input + EXPECTED_USAGE.completion_tokens * MINI.output),
       usageEstimated: false,
       status: 'SUCCESS',
       httpStatus: 200,
@@ -89,6 +96,10 @@ describe('POST /v1/chat/completions, non-streaming', () => {
     await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES });
     const [event] = await dataPlane.waitForUsage(1);
     expect(event).toMatchObject({ inputTokens: EXPECTED_USAGE.prompt_tokens, cachedInputTokens: 4, outputTokens: 5 + 10, reasoningTokens: 10 });
+    // Cached input at the cached price; reasoning at gpt-4o-mini's reasoning price (its output price).
+    expect(MINI.cachedInput).toBe(MINI.input / 2);
+    const expected = (EXPECTED_USAGE.prompt_tokens - 4) * MINI.input + 4 * MINI.cachedInput + 5 * MINI.output + 10 * MINI.reasoning;
+    expect(event!.costPicoUsd).toBe(String(expected));
   });
 
   it('forwards the client body untouched with our upstream key and never the TokenByte key', async () => {

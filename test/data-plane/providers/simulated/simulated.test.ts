@@ -1,11 +1,13 @@
-// Without an upstream the data-plane answers itself, clearly labelled, through the same
-// pipeline; with one configured the simulator must never answer.
+// The catalogue's `simulated` models are answered by the built-in simulator, clearly
+// labelled, through the same pipeline as real ones (upstream, usage, cost); a real model
+// is never answered by it, whether or not its upstream is configured.
 import OpenAI from 'openai';
 import type { ChatCompletionChunk, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { staticPriceVersionId } from '../../../../data-plane/catalogue/static.js';
 import { SIMULATED_REPLY } from '../../../../data-plane/providers/simulated/completion.js';
 import { createTestKey, startTestDataPlane, type TestDataPlane, type TestKey } from '../../../helpers/data-plane.js';
-import { DEFAULT_MODELS, startFakeOpenAI } from '../../../helpers/fake-openai.js';
+import { startFakeOpenAI } from '../../../helpers/fake-openai.js';
 
 const MESSAGES: ChatCompletionMessageParam[] = [
   { role: 'system', content: 'You are terse.' }, // 14 characters: 3 + 4 tokens
@@ -30,6 +32,15 @@ beforeEach(() => {
   dataPlane.usageEvents.length = 0;
 });
 
+async function rawPost(body: unknown): Promise<{ response: Response; data: unknown }> {
+  const response = await fetch(`${dataPlane.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key.key}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { response, data: await response.json() };
+}
+
 async function collect(stream: AsyncIterable<ChatCompletionChunk>): Promise<ChatCompletionChunk[]> {
   const chunks: ChatCompletionChunk[] = [];
   for await (const chunk of stream) chunks.push(chunk);
@@ -37,10 +48,9 @@ async function collect(stream: AsyncIterable<ChatCompletionChunk>): Promise<Chat
 }
 
 describe('simulated provider (no upstream configured)', () => {
-  it('lists its simulated models, labelled by a header', async () => {
-    const { data, response } = await client.models.list().withResponse();
-    expect(response.headers.get('x-tokenbyte-simulated')).toBe('true');
-    expect(data.data.map((model) => model.id)).toEqual(['simulated-gpt', 'simulated-gpt-mini']);
+  it('lists the simulated models of the catalogue, owned by `simulated`', async () => {
+    const { data } = await client.models.list().withResponse();
+    expect(data.data.filter((model) => model.owned_by === 'simulated').map((model) => model.id)).toEqual(['simulated-gpt', 'simulated-gpt-mini']);
   });
 
   it('answers a completion that says it is simulated, with deterministic usage recorded', async () => {
@@ -59,6 +69,9 @@ describe('simulated provider (no upstream configured)', () => {
       outputTokens: REPLY_TOKENS,
       usageEstimated: false,
       status: 'SUCCESS',
+      // Simulated calls are free, but costed like any other: at a price version of their own.
+      priceVersionId: staticPriceVersionId('simulated-gpt'),
+      costPicoUsd: '0',
     });
   });
 
@@ -81,18 +94,28 @@ describe('simulated provider (no upstream configured)', () => {
     expect(completion.choices[0]).toMatchObject({ finish_reason: 'length', message: { content: 'This is a' } });
   });
 
-  it('refuses models it does not simulate as OpenAI would, with 404 model_not_found', async () => {
-    const error = await client.chat.completions.create({ model: 'gpt-4o', messages: MESSAGES }).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(OpenAI.NotFoundError);
-    expect(error).toMatchObject({ code: 'model_not_found', param: 'model' });
+  it('never stands in for a real model: an OpenAI model without an OpenAI upstream answers 503 provider_not_configured', async () => {
+    const { response, data } = await rawPost({ model: 'gpt-4o', messages: MESSAGES });
+    expect(response.status).toBe(503);
+    expect(response.headers.get('x-tokenbyte-simulated')).toBeNull();
+    // The SDKs would retry a 503; this one cannot pass by itself.
+    expect(response.headers.get('x-should-retry')).toBe('false');
+    expect(data).toEqual({
+      error: {
+        message: "The model 'gpt-4o' is served by openai, which is not configured on this gateway.",
+        type: 'server_error',
+        param: null,
+        code: 'provider_not_configured',
+      },
+    });
     const [event] = await dataPlane.waitForUsage(1);
-    expect(event).toMatchObject({ status: 'UPSTREAM_ERROR', httpStatus: 404, provider: 'simulated' });
+    expect(event).toMatchObject({ status: 'UPSTREAM_ERROR', httpStatus: 503, provider: 'openai', model: 'gpt-4o', inputTokens: 0, costPicoUsd: '0' });
   });
 });
 
 describe('simulated provider with an upstream configured', () => {
   for (const how of ['option', 'environment'] as const) {
-    it(`is never used when the upstream comes from the ${how}`, async () => {
+    it(`still answers the simulated models, and only those, when the upstream comes from the ${how}`, async () => {
       const fake = await startFakeOpenAI();
       const own = createTestKey();
       const dp = await startTestDataPlane(
@@ -102,16 +125,19 @@ describe('simulated provider with an upstream configured', () => {
       );
       try {
         const sdk = new OpenAI({ apiKey: own.key, baseURL: `${dp.url}/v1`, maxRetries: 0 });
-        const { data, response } = await sdk.models.list().withResponse();
-        expect(data.data.map((model) => model.id)).toEqual(DEFAULT_MODELS.map((model) => model.id));
-        expect(response.headers.get('x-tokenbyte-simulated')).toBeNull();
+        const simulated = await sdk.chat.completions.create({ model: 'simulated-gpt', messages: MESSAGES }).withResponse();
+        expect(simulated.data.choices[0]?.message.content).toBe(SIMULATED_REPLY);
+        expect(simulated.response.headers.get('x-tokenbyte-simulated')).toBe('true');
 
-        // Even a simulated model name goes to the real upstream.
-        const completion = await sdk.chat.completions.create({ model: 'simulated-gpt', messages: MESSAGES });
-        expect(completion.choices[0]?.message.content).not.toBe(SIMULATED_REPLY);
-        expect(fake.requests.map((request) => request.path)).toEqual(['/v1/models', '/v1/chat/completions']);
-        const [event] = await dp.waitForUsage(1);
-        expect(event?.provider).toBe('openai');
+        const real = await sdk.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES }).withResponse();
+        expect(real.data.choices[0]?.message.content).not.toBe(SIMULATED_REPLY);
+        expect(real.response.headers.get('x-tokenbyte-simulated')).toBeNull();
+        expect(fake.requests.map((request) => [request.path, (request.body as { model: string }).model])).toEqual([['/v1/chat/completions', 'gpt-4o-mini']]);
+        const events = await dp.waitForUsage(2);
+        expect(events.map((event) => [event.model, event.provider])).toEqual([
+          ['simulated-gpt', 'simulated'],
+          ['gpt-4o-mini', 'openai'],
+        ]);
       } finally {
         await dp.stop();
         await fake.close();

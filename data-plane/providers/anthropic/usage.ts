@@ -1,0 +1,89 @@
+import type { TokenCounts } from '../../proxy/call.js';
+
+/**
+ * Anthropic's usage object: a Message's `usage`, `message_start.message.usage` and
+ * `message_delta.usage` (whose counts are cumulative). Fields are nullable on the wire.
+ */
+export interface AnthropicUsage {
+  input_tokens?: number | null;
+  output_tokens?: number | null;
+  cache_read_input_tokens?: number | null;
+  cache_creation_input_tokens?: number | null;
+  /** A breakdown of `output_tokens`, when the API reports one. */
+  output_tokens_details?: { thinking_tokens?: number | null } | null;
+}
+
+/**
+ * The usage event's counts in TokenByte's normalised convention:
+ * - `inputTokens` is ALL input: uncached + cache reads + cache writes (Anthropic reports
+ *   the three apart, OpenAI reports one total that includes the cached part);
+ * - `cachedInputTokens` is the cache reads;
+ * - `outputTokens` is `output_tokens`, thinking included (as Anthropic bills it);
+ * - `reasoningTokens` is `output_tokens_details.thinking_tokens` where Anthropic reports
+ *   that breakdown, 0 otherwise (it is part of `outputTokens`, as OpenAI's is).
+ */
+export function tokensFromAnthropicUsage(usage: AnthropicUsage): TokenCounts {
+  const cacheReads = count(usage.cache_read_input_tokens);
+  const cacheWrites = count(usage.cache_creation_input_tokens);
+  return {
+    inputTokens: count(usage.input_tokens) + cacheReads + cacheWrites,
+    cachedInputTokens: cacheReads,
+    cacheWriteTokens: cacheWrites,
+    outputTokens: count(usage.output_tokens),
+    reasoningTokens: count(usage.output_tokens_details?.thinking_tokens),
+  };
+}
+
+/**
+ * A stream's usage: `message_start` gives the input (and a provisional output count),
+ * `message_delta` the cumulative final counts. A non-null field of the later report wins,
+ * so a delta that also carries input counts (as the API's now do, e.g. after server tool
+ * use grew the input) overrides message_start's.
+ */
+export function mergeUsage(earlier: AnthropicUsage | null, later: AnthropicUsage): AnthropicUsage {
+  const merged: AnthropicUsage = { ...earlier };
+  for (const [name, value] of Object.entries(later) as Array<[keyof AnthropicUsage, unknown]>) {
+    if (value !== null && value !== undefined) (merged as Record<string, unknown>)[name] = value;
+  }
+  return merged;
+}
+
+/** The usage in `value` if it is one (an object with numeric token counts), else null. */
+export function toAnthropicUsage(value: unknown): AnthropicUsage | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const usage = value as Record<string, unknown>;
+  const numeric = ['input_tokens', 'output_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens'].some(
+    (name) => typeof usage[name] === 'number',
+  );
+  return numeric ? (usage as AnthropicUsage) : null;
+}
+
+/** The `usage` of a non-streamed Message body; null when absent, incomplete, or the body is not JSON. */
+export function usageFromMessageBody(bytes: Uint8Array): AnthropicUsage | null {
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (typeof body !== 'object' || body === null) return null;
+  const usage = toAnthropicUsage((body as Record<string, unknown>)['usage']);
+  return usage !== null && typeof usage.input_tokens === 'number' && typeof usage.output_tokens === 'number' ? usage : null;
+}
+
+/**
+ * Counts for a call Anthropic accepted but did not finish reporting: the input it did
+ * report (message_start), else a quarter of the prompt's characters; the output as a
+ * quarter of the characters streamed, the usual rule of thumb for English text.
+ */
+export function estimateTokens(reported: AnthropicUsage | null, inputChars: number, outputChars: number): TokenCounts {
+  const input =
+    reported !== null && typeof reported.input_tokens === 'number'
+      ? tokensFromAnthropicUsage({ ...reported, output_tokens: 0, output_tokens_details: null })
+      : { inputTokens: Math.ceil(inputChars / 4), cachedInputTokens: 0 };
+  return { inputTokens: input.inputTokens, cachedInputTokens: input.cachedInputTokens, outputTokens: Math.ceil(outputChars / 4), reasoningTokens: 0 };
+}
+
+function count(value: number | null | undefined): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
+}
