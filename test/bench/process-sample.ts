@@ -1,6 +1,7 @@
-// What a benchmark child reports about itself: memory, and CPU time for per-request cost.
+// What a benchmark child reports about itself: memory, CPU time (for the cost per request), and
+// what stalled its event loop (late timers, GC pauses), each since the previous sample.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { monitorEventLoopDelay, type ELDHistogram } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver, type ELDHistogram } from 'node:perf_hooks';
 
 /** Sizes in bytes. `peakRss` is the kernel's high-water mark (VmHWM) since `peakSince`. */
 export interface ProcessSample {
@@ -18,6 +19,40 @@ export interface ProcessSample {
   mainThreadCpuUs: number | null;
   /** How late the event loop ran a 10 ms timer since the previous sample (ms): a blocked loop delays every request. */
   loopDelay: { p99Ms: number; maxMs: number };
+  /** Garbage-collection pauses of the main thread since the previous sample (ms). */
+  gc: { count: number; totalMs: number; maxMs: number; maxKind: string };
+}
+
+const GC_KINDS: Record<number, string> = {
+  [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks',
+};
+
+let gc: ProcessSample['gc'] = { count: 0, totalMs: 0, maxMs: 0, maxKind: '-' };
+let gcObserver: PerformanceObserver | undefined;
+
+function takeGc(): ProcessSample['gc'] {
+  gcObserver ??= (() => {
+    const observer = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        gc.count += 1;
+        gc.totalMs += entry.duration;
+        if (entry.duration > gc.maxMs) {
+          gc.maxMs = entry.duration;
+          // Node's gc entries carry `detail.kind`; the DOM typings of PerformanceEntry do not know it.
+          const kind = (entry as unknown as { detail?: { kind?: number } }).detail?.kind ?? -1;
+          gc.maxKind = GC_KINDS[kind] ?? 'other';
+        }
+      }
+    });
+    observer.observe({ entryTypes: ['gc'] });
+    return observer;
+  })();
+  const taken = gc;
+  gc = { count: 0, totalMs: 0, maxMs: 0, maxKind: '-' };
+  return taken;
 }
 
 /** Started by the first sample, in the processes that report one. */
@@ -74,6 +109,7 @@ export function sampleProcess(): ProcessSample {
     cpuUs: cpu.user + cpu.system,
     mainThreadCpuUs: mainThreadCpuUs(),
     loopDelay: takeLoopDelay(),
+    gc: takeGc(),
   };
 }
 

@@ -20,7 +20,7 @@ import { measuredRun, warmUp, type LoadResult, type LoadTarget } from './load.js
 import { machineCpu } from './process-sample.js';
 import type { ControlPlaneApi, DataPlaneApi, DataPlaneStarted, ProcessSample, UpstreamApi } from './protocol.js';
 import { SCENARIOS, SMOKE_USER_AGENT, smokeTest, targets, type Scenario } from './scenarios.js';
-import { comparisonTable, cpuTable, databaseTable, mb, runProblems, type ComparisonRow, type CpuPerRequest } from './report.js';
+import { comparisonTable, cpuTable, databaseTable, mb, runProblems, stallTable, type ComparisonRow, type CpuPerRequest } from './report.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -190,6 +190,7 @@ async function benchmark(children: Children): Promise<number> {
         others: { direct: directRun.others, via: viaRun.others },
         rssAfter: viaRun.plane.rss,
         viaLoopDelay: viaRun.plane.loopDelay,
+        viaGc: viaRun.plane.gc,
         viaSql: viaRun.plane.sql,
       });
       viaCalls.push({ label: `${name} warm-up`, userAgent: `${userAgent} warm-up`, result: viaRun.warmup, cutOff: connections });
@@ -213,6 +214,9 @@ async function benchmark(children: Children): Promise<number> {
   log(' is the data-plane\'s JavaScript thread, the rest its GC/compiler threads; "others": the share of the machine that');
   log(' processes outside the benchmark used meanwhile — when it is not near 0%, the figures of that row are disturbed)');
   if (!embedded) log(' (the PostgreSQL server is outside the benchmark\'s processes: its work on the usage inserts counts under "others")');
+  log();
+  log('the data-plane\'s event loop during the measured via runs (how late a 10 ms timer fired; main-thread GC pauses):');
+  stallTable(rows).forEach((line) => log(line));
   log();
   log(
     embedded

@@ -25,6 +25,8 @@ export interface ComparisonRow {
   rssAfter: number;
   /** How late the data-plane's event loop ran during the via run (ms). */
   viaLoopDelay: { p99Ms: number; maxMs: number };
+  /** The data-plane's GC pauses during the via run. */
+  viaGc: { count: number; totalMs: number; maxMs: number; maxKind: string };
   /** The data-plane's database statements during the via run. */
   viaSql: StatementStats[];
 }
@@ -84,7 +86,7 @@ function share(value: number): string {
 
 export function cpuTable(rows: ComparisonRow[]): string[] {
   return table(
-    ['scenario', 'conc', 'direct: client', 'fake', 'total', 'others', 'via: client', 'fake', 'data-plane', '(main thread)', 'total', 'others', 'dp loop delay p99', 'max'],
+    ['scenario', 'conc', 'direct: client', 'fake', 'total', 'others', 'via: client', 'fake', 'data-plane', '(main thread)', 'total', 'others'],
     rows.map((row) => [
       row.scenario,
       String(row.connections),
@@ -98,8 +100,24 @@ export function cpuTable(rows: ComparisonRow[]): string[] {
       us(row.viaCpu.dataPlaneMain),
       us(row.viaCpu.client + row.viaCpu.fake + row.viaCpu.dataPlane),
       share(row.others.via),
+    ]),
+  );
+}
+
+/** What stalls the data-plane's event loop: every request in flight waits while it is blocked. */
+export function stallTable(rows: ComparisonRow[]): string[] {
+  return table(
+    ['scenario', 'conc', 'loop delay p99 ms', 'max ms', 'GC pauses', 'GC total ms', 'of the run', 'longest GC ms', 'kind'],
+    rows.map((row) => [
+      row.scenario,
+      String(row.connections),
       ms(row.viaLoopDelay.p99Ms),
       ms(row.viaLoopDelay.maxMs),
+      String(row.viaGc.count),
+      ms(row.viaGc.totalMs),
+      `${((100 * row.viaGc.totalMs) / 1000 / row.via.seconds).toFixed(1)}%`,
+      ms(row.viaGc.maxMs),
+      row.viaGc.maxKind,
     ]),
   );
 }
