@@ -49,7 +49,8 @@ export async function openDatabase(
   }
   let pglite = options.pglite;
   if (!pglite) {
-    await mkdir(config.dataDir, { recursive: true });
+    // `memory://` is PGlite's in-memory database, not a folder.
+    if (!config.dataDir.startsWith('memory://')) await mkdir(config.dataDir, { recursive: true });
     pglite = await PGlite.create({ dataDir: config.dataDir });
   }
   const embedded = pglite;

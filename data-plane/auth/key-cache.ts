@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { hashApiKey, parseApiKey } from '../../shared/api-key.js';
+import { hashApiKey, parseApiKey, pepperKey } from '../../shared/api-key.js';
 import { API_KEY_CHANNEL } from '../../shared/key-events.js';
 import type { Logger } from '../../shared/logger.js';
 import type { SqlClient } from '../../shared/sql.js';
@@ -64,6 +64,7 @@ export interface KeyCache extends KeyAuthenticator {
 export function createKeyCache(options: KeyCacheOptions): KeyCache {
   const now = options.now ?? Date.now;
   const maxEntries = options.maxEntries ?? 100_000;
+  const pepper = pepperKey(options.pepper);
   const entries = new Map<string, Entry>();
   const loading = new Map<string, Promise<Entry>>();
   // A change announced while a key was being read makes that read stale: it is
@@ -134,7 +135,7 @@ export function createKeyCache(options: KeyCacheOptions): KeyCache {
       if (!key) return null;
       const at = now();
       if (key.accountBlocked || key.revokedAt !== null || (key.expiresAt !== null && key.expiresAt <= at)) return null;
-      const presented = hashApiKey(rawKey, options.pepper);
+      const presented = hashApiKey(rawKey, pepper);
       const current = timingSafeEqual(presented, key.secretHash);
       const previous =
         !current && key.previousSecretHash !== null && (key.previousValidUntil ?? 0) > at && timingSafeEqual(presented, key.previousSecretHash);

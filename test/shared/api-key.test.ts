@@ -227,3 +227,12 @@ describe('extractApiKey', () => {
     expect(extractApiKey({ authorization: '', 'x-api-key': '   ', 'x-goog-api-key': null })).toBeNull();
   });
 });
+
+describe('pepperKey', () => {
+  it('hashes exactly like the raw pepper it was made from', async () => {
+    const { hashApiKey, pepperKey, generateApiKey } = await import('../../shared/api-key.js');
+    const { key } = generateApiKey();
+    expect(hashApiKey(key, pepperKey('a pepper of some length'))).toEqual(hashApiKey(key, 'a pepper of some length'));
+    expect(hashApiKey(key, pepperKey(Buffer.from('other')))).not.toEqual(hashApiKey(key, 'a pepper of some length'));
+  });
+});
