@@ -33,7 +33,7 @@ export interface DataPlaneDeps {
 /** Routes and middleware order of the data-plane, nothing else. */
 export function createDataPlaneApp(deps: DataPlaneDeps): H3 {
   const ready = deps.ready ?? (() => Promise.resolve(true));
-  const openai = createOpenAIRoutes({ ...deps, upstream: deps.upstream?.openai });
+  const openai = createOpenAIRoutes({ ...deps, upstream: deps.upstream?.openai, anthropic: deps.upstream?.anthropic, gemini: deps.upstream?.gemini });
   deps.signal?.addEventListener(
     'abort',
     () => openai.close().catch((error: unknown) => deps.logger.error({ err: error }, 'closing upstreams failed')),

@@ -13,6 +13,8 @@ import { callUpstream, decodedBody, discardBody, readAll, type Upstream, type Up
 import { modelAllowed, parseChatRequest, upstreamBodyFor, type ChatRequest } from './chat-request.js';
 import { countContentChars } from './content-chars.js';
 import { createOpenAIStreamUsageFilter, type OpenAIUsage } from './stream-usage.js';
+import { forwardTranslated } from './translated.js';
+import { isTranslatedProvider } from './translated-providers.js';
 import type { OpenAIUpstreams } from './upstream.js';
 import { estimateTokens, tokensFromUsage, usageFromBody } from './usage.js';
 
@@ -58,6 +60,7 @@ async function handle(deps: ProxyDeps, upstreams: OpenAIUpstreams, call: ProxyCa
     return call.finish({ status: delivered ? UsageStatus.UPSTREAM_ERROR : UsageStatus.CLIENT_ABORT, httpStatus: error.status });
   }
   call.useUpstream(choice.upstream);
+  if (isTranslatedProvider(choice.upstream.provider)) return forwardTranslated(call, choice.upstream, request, model.upstreamModel);
   await forward(call, choice.upstream, request, upstreamBodyFor(request, model.upstreamModel));
 }
 

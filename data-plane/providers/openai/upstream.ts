@@ -1,4 +1,6 @@
 import { splitBaseUrl, type Upstream, type UpstreamPools, type UpstreamSource } from '../../proxy/upstream.js';
+import { ANTHROPIC_PROVIDER, createAnthropicUpstream, type AnthropicUpstreamConfig } from '../anthropic/upstream.js';
+import { GEMINI_PROVIDER, createGeminiUpstream, type GeminiUpstreamConfig } from '../gemini/upstream.js';
 import { SIMULATED_PROVIDER } from '../simulated/completion.js';
 import { startSimulatedUpstream, type SimulatedUpstream } from '../simulated/server.js';
 
@@ -13,7 +15,7 @@ export interface OpenAIUpstreamConfig {
 /** Which upstream serves a catalogue model on the OpenAI routes, or why none does. */
 export type UpstreamChoice =
   | { ok: true; upstream: Upstream }
-  /** `unsupported`: the provider speaks another wire format (translation is not wired yet); `not_configured`: no upstream for it. */
+  /** `unsupported`: no upstream of this route serves the provider; `not_configured`: no upstream for it is configured. */
   | { ok: false; reason: 'unsupported' | 'not_configured' };
 
 /** The upstreams behind the OpenAI routes, chosen per call by the model's provider. */
@@ -30,17 +32,26 @@ export interface OpenAIUpstreams {
  * the catalogue's decision, made per model, so a simulated model is always simulated
  * and a real one never is.
  */
-export function createOpenAIUpstreams(configured: OpenAIUpstreamConfig | null, pools: UpstreamPools): OpenAIUpstreams {
+export function createOpenAIUpstreams(
+  configured: OpenAIUpstreamConfig | null,
+  pools: UpstreamPools,
+  translated: { anthropic: AnthropicUpstreamConfig | null; gemini: GeminiUpstreamConfig | null } = { anthropic: null, gemini: null },
+): OpenAIUpstreams {
   let openai: Upstream | null = null;
   if (configured !== null) {
     const { origin, basePath } = splitBaseUrl(configured.baseUrl);
     openai = { provider: OPENAI_PROVIDER, basePath, apiKey: configured.apiKey, dispatcher: pools.poolFor(origin), clientHeaders: {} };
   }
   const simulated = simulatedSource(pools);
+  // Anthropic and Gemini models are served by translating to their own APIs (see translated.ts).
+  const anthropic = createAnthropicUpstream(translated.anthropic, pools);
+  const gemini = createGeminiUpstream(translated.gemini, pools);
   return {
     async forProvider(provider) {
       if (provider === OPENAI_PROVIDER) return openai === null ? { ok: false, reason: 'not_configured' } : { ok: true, upstream: openai };
       if (provider === SIMULATED_PROVIDER) return { ok: true, upstream: await simulated.get() };
+      if (provider === ANTHROPIC_PROVIDER) return anthropic === null ? { ok: false, reason: 'not_configured' } : { ok: true, upstream: anthropic };
+      if (provider === GEMINI_PROVIDER) return gemini === null ? { ok: false, reason: 'not_configured' } : { ok: true, upstream: gemini };
       return { ok: false, reason: 'unsupported' };
     },
     close: () => simulated.close(),

@@ -69,20 +69,21 @@ describe('routing by the catalogue', () => {
     ]);
   });
 
-  it('refuses a model of another provider with 400 model_not_supported_on_this_route, for now', async () => {
+  it('sends a model of another provider to that provider (translated), never to the OpenAI upstream: 503 when it is not configured', async () => {
+    // This data-plane has no Anthropic upstream; translation itself is covered in translated.test.ts.
     const response = await post(JSON.stringify({ model: 'claude-sonnet-4-5', messages: MESSAGES }));
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(503);
     expect(await response.json()).toEqual({
       error: {
-        message: "The model 'claude-sonnet-4-5' is served by anthropic and cannot be called on /v1/chat/completions yet; use anthropic's own API on this gateway.",
-        type: 'invalid_request_error',
-        param: 'model',
-        code: 'model_not_supported_on_this_route',
+        message: "The model 'claude-sonnet-4-5' is served by anthropic, which is not configured on this gateway.",
+        type: 'server_error',
+        param: null,
+        code: 'provider_not_configured',
       },
     });
     expect(fake.requests).toEqual([]);
     const [event] = await dataPlane.waitForUsage(1);
-    expect(event).toMatchObject({ status: 'REJECTED', httpStatus: 400, provider: 'anthropic', model: 'claude-sonnet-4-5', costPicoUsd: '0' });
+    expect(event).toMatchObject({ status: 'UPSTREAM_ERROR', httpStatus: 503, provider: 'anthropic', model: 'claude-sonnet-4-5', costPicoUsd: '0' });
   });
 
   it("sends the catalogue's upstream name upstream, changing nothing else, and leaves the answer's model as the provider sent it", async () => {

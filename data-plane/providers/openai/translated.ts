@@ -1,0 +1,90 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import { UsageStatus } from '../../../shared/usage-event.js';
+import { NO_TOKENS, type ProxyCall } from '../../proxy/call.js';
+import { GatewayErrorCode, midStreamError } from '../../proxy/errors.js';
+import { isEventStream } from '../../proxy/headers.js';
+import { responseEnded } from '../../proxy/respond.js';
+import { forwardStream } from '../../proxy/stream.js';
+import { callUpstream, decodedBody, discardBody, readAll, type Upstream, type UpstreamFailure } from '../../proxy/upstream.js';
+import type { ChatRequest } from './chat-request.js';
+import { adapterFor, type ProviderAdapter } from './translated-providers.js';
+
+/**
+ * Serves an OpenAI chat-completions call with a model of another provider (Anthropic,
+ * Gemini): the request is translated to the provider's API (a 400 naming the parameter when
+ * it cannot be), sent with our key, and the answer, streamed or not, translated back to
+ * OpenAI's shape as it arrives. Usage is the provider's own accounting.
+ */
+export async function forwardTranslated(call: ProxyCall, upstream: Upstream, request: ChatRequest, upstreamModel: string): Promise<void> {
+  const built = adapterFor(upstream.provider, request, upstreamModel, upstream.apiKey, call.req.headers);
+  if (built === null) throw new Error(`no chat-completions translation for provider ${upstream.provider}`);
+  if (!built.ok) return call.reject(built.error);
+  const adapter = built.adapter;
+  const result = await callUpstream(upstream, { method: 'POST', path: adapter.path, headers: adapter.headers, body: adapter.body, signal: call.signal });
+  if (!result.ok) return call.failUpstream(result.failure, result.failure.reachedUpstream ? adapter.estimate(0) : null);
+  const { statusCode, headers, body } = result.response;
+  const decoded = decodedBody(body, headers['content-encoding']);
+  if (decoded === null) {
+    discardBody(body);
+    return call.failUpstream({ kind: 'unreachable', reachedUpstream: true, code: 'UNSUPPORTED_CONTENT_ENCODING' }, null);
+  }
+  const succeeded = statusCode >= 200 && statusCode < 300;
+  if (succeeded && isEventStream(headers)) return streamAnswer(call, adapter, result.response, decoded);
+  return bufferedAnswer(call, adapter, statusCode, headers, decoded, succeeded);
+}
+
+/** A JSON answer, a completion or an error: read whole, translated, sent with its length. */
+async function bufferedAnswer(
+  call: ProxyCall,
+  adapter: ProviderAdapter,
+  statusCode: number,
+  headers: IncomingHttpHeaders,
+  body: Readable,
+  succeeded: boolean,
+): Promise<void> {
+  const read = await readAll(body, call.firstByte, call.signal);
+  if (!read.ok) return call.failUpstream(read.failure, succeeded ? adapter.estimate(0) : null, statusCode);
+  if (!succeeded) {
+    const error = adapter.error(statusCode, read.bytes, headers);
+    const delivered = await call.send(error.status, { ...error.headers, 'content-type': 'application/json' }, Buffer.from(JSON.stringify(error.body)));
+    return call.finish({ status: delivered ? UsageStatus.UPSTREAM_ERROR : UsageStatus.CLIENT_ABORT, httpStatus: error.status, tokens: NO_TOKENS });
+  }
+  const completion = adapter.completion(read.bytes);
+  if (completion === null) {
+    // A 2xx that is not the provider's answer: nothing to translate, but it may have been billed.
+    return call.failUpstream({ kind: 'unreachable', reachedUpstream: true, code: 'UNREADABLE_UPSTREAM_BODY' }, adapter.estimate(0));
+  }
+  const delivered = await call.send(statusCode, { 'content-type': 'application/json' }, Buffer.from(JSON.stringify(completion.body)));
+  const tokens = completion.tokens === null ? { tokens: adapter.estimate(0), usageEstimated: true } : { tokens: completion.tokens, usageEstimated: false };
+  call.finish({ status: delivered ? UsageStatus.SUCCESS : UsageStatus.CLIENT_ABORT, httpStatus: statusCode, ...tokens });
+}
+
+/** A provider stream, translated event by event into chat.completion.chunk SSE as the bytes arrive. */
+async function streamAnswer(call: ProxyCall, adapter: ProviderAdapter, response: Dispatcher.ResponseData, body: Readable): Promise<void> {
+  const { res } = call;
+  res.writeHead(response.statusCode, call.headers({ 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' }));
+  res.flushHeaders();
+  const stream = adapter.stream();
+  const ending = await forwardStream(res, body, stream, call.signal, call.firstByte);
+  let outcome: UsageStatus = UsageStatus.SUCCESS;
+  if (ending.kind === 'failed') {
+    outcome = endingStatus(ending.failure);
+    if (ending.failure.kind !== 'client_abort') {
+      call.log.warn({ upstreamError: ending.failure.code, provider: call.provider }, 'upstream stream failed');
+      // Too late for a status code: tell the client in the stream, as OpenAI does, then end it.
+      const code = ending.failure.kind === 'timeout' ? GatewayErrorCode.UPSTREAM_TIMEOUT : GatewayErrorCode.UPSTREAM_DISCONNECTED;
+      const frame = ending.lastByte === 0x0a || ending.lastByte === undefined ? '' : '\n\n';
+      if (!res.destroyed) res.write(`${frame}data: ${JSON.stringify(midStreamError(code))}\n\n`);
+    }
+  }
+  if (!res.destroyed) res.end();
+  if (!(await responseEnded(res))) outcome = UsageStatus.CLIENT_ABORT;
+  call.finish({ status: outcome, httpStatus: response.statusCode, ...stream.tokens() });
+}
+
+function endingStatus(failure: UpstreamFailure): UsageStatus {
+  if (failure.kind === 'client_abort') return UsageStatus.CLIENT_ABORT;
+  return failure.kind === 'timeout' ? UsageStatus.TIMEOUT : UsageStatus.UPSTREAM_ERROR;
+}
