@@ -1,4 +1,5 @@
 import type { TokenCounts } from '../../proxy/call.js';
+import { countStringValues, jsonKeys } from '../../proxy/estimate.js';
 
 /** Gemini's `usageMetadata` (GenerateContentResponse, and some embedding answers); every count is optional on the wire. */
 export interface GeminiUsageMetadata {
@@ -56,10 +57,7 @@ export function tokensFromUsageMetadata(usage: GeminiUsageMetadata): TokenCounts
   };
 }
 
-/** About four characters per token, the usual rule of thumb (the same as for OpenAI). */
-export function estimateTokens(inputChars: number, outputChars: number): TokenCounts {
-  return { inputTokens: Math.ceil(inputChars / 4), cachedInputTokens: 0, outputTokens: Math.ceil(outputChars / 4), reasoningTokens: 0 };
-}
+export { estimateTokens } from '../../proxy/estimate.js';
 
 /** The `usageMetadata` of a whole JSON answer, or null when absent or the body is not JSON (e.g. cut short). */
 export function usageFromBody(bytes: Uint8Array): GeminiUsageMetadata | null {
@@ -71,11 +69,7 @@ export function usageFromBody(bytes: Uint8Array): GeminiUsageMetadata | null {
   }
 }
 
-const TEXT_KEY = Buffer.from('"text":');
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const SPACE = 0x20;
-const LOWER_U = 0x75;
+const TEXT_KEYS = jsonKeys('text');
 
 /**
  * Counts the characters of every `"text":"…"` string value in raw JSON bytes without
@@ -84,30 +78,5 @@ const LOWER_U = 0x75;
  * UTF-8 continuation bytes are skipped; a string cut off by the end is counted to the cut.
  */
 export function countTextChars(raw: Uint8Array): number {
-  const bytes = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-  let total = 0;
-  let from = 0;
-  for (;;) {
-    const at = bytes.indexOf(TEXT_KEY, from);
-    if (at === -1) return total;
-    let i = at + TEXT_KEY.length;
-    while (bytes[i] === SPACE) i++;
-    if (bytes[i] !== QUOTE) {
-      from = i;
-      continue;
-    }
-    i++;
-    while (i < bytes.length) {
-      const byte = bytes[i] ?? 0;
-      if (byte === QUOTE) break;
-      if (byte === BACKSLASH) {
-        i += bytes[i + 1] === LOWER_U ? 6 : 2;
-        total++;
-        continue;
-      }
-      if ((byte & 0xc0) !== 0x80) total++;
-      i++;
-    }
-    from = i + 1;
-  }
+  return countStringValues(raw, TEXT_KEYS);
 }

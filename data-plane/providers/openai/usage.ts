@@ -11,10 +11,7 @@ export function tokensFromUsage(usage: OpenAIUsage): TokenCounts {
   };
 }
 
-/** About four characters per token, the usual rule of thumb for English text. */
-export function estimateTokens(inputChars: number, outputChars: number): TokenCounts {
-  return { inputTokens: Math.ceil(inputChars / 4), cachedInputTokens: 0, outputTokens: Math.ceil(outputChars / 4), reasoningTokens: 0 };
-}
+export { estimateTokens } from '../../proxy/estimate.js';
 
 /** The `usage` of a non-streamed completion body, or null when it is absent or the body is not JSON. */
 export function usageFromBody(bytes: Uint8Array): OpenAIUsage | null {
