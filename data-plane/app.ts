@@ -3,6 +3,7 @@ import type { Logger } from '../shared/logger.js';
 import type { KeyAuthenticator } from './auth/types.js';
 import type { Catalogue } from './catalogue/catalogue.js';
 import type { DataPlaneConfig } from './config.js';
+import { createUpstreamPools } from './proxy/upstream.js';
 import { createAnthropicRoutes } from './providers/anthropic/routes.js';
 import type { AnthropicUpstreamConfig } from './providers/anthropic/upstream.js';
 import { createGeminiRoutes } from './providers/gemini/routes.js';
@@ -33,22 +34,15 @@ export interface DataPlaneDeps {
 /** Routes and middleware order of the data-plane, nothing else. */
 export function createDataPlaneApp(deps: DataPlaneDeps): H3 {
   const ready = deps.ready ?? (() => Promise.resolve(true));
-  const openai = createOpenAIRoutes({ ...deps, upstream: deps.upstream?.openai, anthropic: deps.upstream?.anthropic, gemini: deps.upstream?.gemini });
+  // One connection pool per upstream origin for the whole data-plane, whichever route calls it.
+  const pools = createUpstreamPools(deps.config.timeouts);
+  const openai = createOpenAIRoutes({ ...deps, upstream: deps.upstream?.openai, anthropic: deps.upstream?.anthropic, gemini: deps.upstream?.gemini }, pools);
+  const anthropic = createAnthropicRoutes({ ...deps, upstream: deps.upstream?.anthropic }, pools);
+  const gemini = createGeminiRoutes({ ...deps, upstream: deps.upstream?.gemini }, pools);
   deps.signal?.addEventListener(
     'abort',
-    () => openai.close().catch((error: unknown) => deps.logger.error({ err: error }, 'closing upstreams failed')),
-    { once: true },
-  );
-  const anthropic = createAnthropicRoutes({ ...deps, upstream: deps.upstream?.anthropic });
-  deps.signal?.addEventListener(
-    'abort',
-    () => anthropic.close().catch((error: unknown) => deps.logger.error({ err: error }, 'closing upstreams failed')),
-    { once: true },
-  );
-  const gemini = createGeminiRoutes({ ...deps, upstream: deps.upstream?.gemini });
-  deps.signal?.addEventListener(
-    'abort',
-    () => gemini.close().catch((error: unknown) => deps.logger.error({ err: error }, 'closing upstreams failed')),
+    () =>
+      Promise.all([openai.close(), pools.close()]).catch((error: unknown) => deps.logger.error({ err: error }, 'closing upstreams failed')),
     { once: true },
   );
 

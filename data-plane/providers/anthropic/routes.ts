@@ -1,6 +1,6 @@
 import type { H3Event } from 'h3';
 import type { ProxyDeps } from '../../proxy/call.js';
-import { createUpstreamPools } from '../../proxy/upstream.js';
+import type { UpstreamPools } from '../../proxy/upstream.js';
 import { forwardCountTokens } from './count-tokens.js';
 import { forwardMessages } from './messages.js';
 import { anthropicRoute } from './route.js';
@@ -11,8 +11,6 @@ export interface AnthropicRoutes {
   messages: (event: H3Event) => unknown;
   /** `POST /v1/messages/count_tokens`. */
   countTokens: (event: H3Event) => unknown;
-  /** Releases upstream connections. */
-  close(): Promise<void>;
 }
 
 /**
@@ -20,12 +18,10 @@ export interface AnthropicRoutes {
  * configured one; with neither, the routes answer 503 in Anthropic's shape (there is no
  * simulated Anthropic provider).
  */
-export function createAnthropicRoutes(deps: ProxyDeps & { upstream?: AnthropicUpstreamConfig | undefined }): AnthropicRoutes {
-  const pools = createUpstreamPools(deps.config.timeouts);
+export function createAnthropicRoutes(deps: ProxyDeps & { upstream?: AnthropicUpstreamConfig | undefined }, pools: UpstreamPools): AnthropicRoutes {
   const upstream = createAnthropicUpstream(deps.upstream ?? deps.config.anthropic, pools);
   return {
     messages: anthropicRoute(deps, upstream, true, forwardMessages),
     countTokens: anthropicRoute(deps, upstream, false, forwardCountTokens),
-    close: () => pools.close(),
   };
 }

@@ -1,6 +1,6 @@
 import type { H3Event } from 'h3';
 import type { ProxyDeps } from '../../proxy/call.js';
-import { createUpstreamPools } from '../../proxy/upstream.js';
+import type { UpstreamPools } from '../../proxy/upstream.js';
 import type { AnthropicUpstreamConfig } from '../anthropic/upstream.js';
 import type { GeminiUpstreamConfig } from '../gemini/upstream.js';
 import { chatCompletionsHandler } from './chat-completions.js';
@@ -10,7 +10,7 @@ import { createOpenAIUpstreams, type OpenAIUpstreamConfig } from './upstream.js'
 export interface OpenAIRoutes {
   chatCompletions: (event: H3Event) => unknown;
   models: (event: H3Event) => unknown;
-  /** Releases upstream connections and stops the simulated provider, if it was started. */
+  /** Stops the simulated provider, if it was started. */
   close(): Promise<void>;
 }
 
@@ -27,8 +27,8 @@ export function createOpenAIRoutes(
     anthropic?: AnthropicUpstreamConfig | undefined;
     gemini?: GeminiUpstreamConfig | undefined;
   },
+  pools: UpstreamPools,
 ): OpenAIRoutes {
-  const pools = createUpstreamPools(deps.config.timeouts);
   const upstreams = createOpenAIUpstreams(deps.upstream ?? deps.config.openai, pools, {
     anthropic: deps.anthropic ?? deps.config.anthropic,
     gemini: deps.gemini ?? deps.config.gemini,
@@ -36,9 +36,6 @@ export function createOpenAIRoutes(
   return {
     chatCompletions: chatCompletionsHandler(deps, upstreams),
     models: modelsHandler(deps),
-    close: async () => {
-      await upstreams.close();
-      await pools.close();
-    },
+    close: () => upstreams.close(),
   };
 }
