@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 /** A key cache as one data-plane instance has it: its own database connection and LISTEN. */
-async function instance(overrides: { ttlMs?: number; negativeTtlMs?: number } = {}) {
+async function instance(overrides: { ttlMs?: number; negativeTtlMs?: number; now?: () => number } = {}) {
   const sql = cp.sqlClient();
   let queries = 0;
   const counted: SqlClient = { ...sql, query: (text, params) => (queries++, sql.query(text, params)) };
@@ -34,6 +34,7 @@ async function instance(overrides: { ttlMs?: number; negativeTtlMs?: number } = 
     logger,
     ttlMs: overrides.ttlMs ?? 60_000,
     negativeTtlMs: overrides.negativeTtlMs ?? 60_000,
+    now: overrides.now,
   });
   await cache.start();
   opened.push({ close: () => cache.close() }, sql);
@@ -115,12 +116,15 @@ describe('key cache', () => {
   });
 
   it('re-reads a key after the TTL even when a change was never announced (the backstop)', async () => {
-    const { cache } = await instance({ ttlMs: 300 });
+    // A clock the test moves, so a slow machine cannot expire the entry early.
+    let clock = Date.now();
+    const { cache } = await instance({ ttlMs: 300, now: () => clock });
     const key = await createKey(client);
     expect(await cache.authenticate(key.secret)).not.toBeNull();
     await cp.db.fork().getConnection().execute(`update api_key set revoked_at = now() where key_id = ?`, [key.secret.slice(4, 16)]);
+    clock += 299;
     expect(await cache.authenticate(key.secret)).not.toBeNull();
-    await new Promise((r) => setTimeout(r, 350));
+    clock += 2;
     expect(await cache.authenticate(key.secret)).toBeNull();
   });
 });
