@@ -5,10 +5,9 @@ import type { Catalogue } from './catalogue/catalogue.js';
 import type { DataPlaneConfig } from './config.js';
 import { createUpstreamPools } from './proxy/upstream.js';
 import { createAnthropicRoutes } from './providers/anthropic/routes.js';
-import type { AnthropicUpstreamConfig } from './providers/anthropic/upstream.js';
 import { createGeminiRoutes } from './providers/gemini/routes.js';
-import type { GeminiUpstreamConfig } from './providers/gemini/upstream.js';
 import { createOpenAIRoutes } from './providers/openai/routes.js';
+import { createProviderUpstreams, type ConfiguredUpstream, type StoredCredentials } from './providers/upstreams.js';
 import type { UsageSink } from './usage/types.js';
 
 /** Reports whether everything a request needs is reachable (grows with the proxy). */
@@ -23,10 +22,12 @@ export interface DataPlaneDeps {
   catalogue: Catalogue;
   ready?: ReadinessCheck;
   /**
-   * Overrides `config.openai` (with neither, `openai` models answer 503; `simulated` ones are always simulated) and
-   * `config.anthropic` (with neither, the Anthropic routes answer 503), and likewise `config.gemini`.
+   * Overrides the environment's credential of `config.openai`, `config.anthropic` and
+   * `config.gemini`. A provider with no credential answers 503; `simulated` models are always simulated.
    */
-  upstream?: { openai?: { baseUrl: string; apiKey?: string }; anthropic?: AnthropicUpstreamConfig; gemini?: GeminiUpstreamConfig };
+  upstream?: { openai?: ConfiguredUpstream; anthropic?: ConfiguredUpstream; gemini?: ConfiguredUpstream };
+  /** The admin-managed credentials; where a provider has any, they replace the environment's. */
+  credentials?: StoredCredentials;
   /** Aborting it releases upstream connections and stops the simulated provider (as `server.listen({ signal })` does). */
   signal?: AbortSignal;
 }
@@ -36,9 +37,20 @@ export function createDataPlaneApp(deps: DataPlaneDeps): H3 {
   const ready = deps.ready ?? (() => Promise.resolve(true));
   // One connection pool per upstream origin for the whole data-plane, whichever route calls it.
   const pools = createUpstreamPools(deps.config.timeouts);
-  const openai = createOpenAIRoutes({ ...deps, upstream: deps.upstream?.openai, anthropic: deps.upstream?.anthropic, gemini: deps.upstream?.gemini }, pools);
-  const anthropic = createAnthropicRoutes({ ...deps, upstream: deps.upstream?.anthropic }, pools);
-  const gemini = createGeminiRoutes({ ...deps, upstream: deps.upstream?.gemini }, pools);
+  const { config } = deps;
+  const providers = createProviderUpstreams({
+    configured: {
+      openai: deps.upstream?.openai ?? config.openai,
+      anthropic: deps.upstream?.anthropic ?? config.anthropic,
+      gemini: deps.upstream?.gemini ?? config.gemini,
+    },
+    stored: deps.credentials,
+    retry: config.retry,
+    pools,
+  });
+  const openai = createOpenAIRoutes(deps, providers, pools);
+  const anthropic = createAnthropicRoutes(deps, providers.anthropic);
+  const gemini = createGeminiRoutes(deps, providers.gemini);
   deps.signal?.addEventListener(
     'abort',
     () =>

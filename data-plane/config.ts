@@ -3,6 +3,10 @@ import { z } from 'zod';
 import { envBoolean, envPort, logLevel, nodeEnv, parseEnv, parseEnvOrThrow } from '../shared/env.js';
 
 const positiveMs = z.coerce.number().int().positive();
+// TODO(dedupe with the control-plane's once both exist): 32 bytes as 64 hex chars or base64.
+const credentialsKey = z
+  .string()
+  .refine((v) => /^[0-9a-f]{64}$/i.test(v) || Buffer.from(v, 'base64').length === 32, 'must be 32 bytes: 64 hex characters or base64');
 
 const schema = z
   .object({
@@ -23,6 +27,11 @@ const schema = z
     UPSTREAM_CONNECT_TIMEOUT_MS: positiveMs.default(10_000),
     UPSTREAM_FIRST_BYTE_TIMEOUT_MS: positiveMs.default(600_000),
     UPSTREAM_IDLE_TIMEOUT_MS: positiveMs.default(120_000),
+    UPSTREAM_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+    UPSTREAM_RETRY_DEADLINE_MS: positiveMs.default(30_000),
+    UPSTREAM_RETRY_BASE_DELAY_MS: z.coerce.number().int().nonnegative().default(250),
+    UPSTREAM_CREDENTIAL_COOLDOWN_MS: z.coerce.number().int().nonnegative().default(5_000),
+    UPSTREAM_CREDENTIALS_KEY: credentialsKey.optional(),
     MAX_REQUEST_BODY_BYTES: z.coerce.number().int().positive().default(16 * 1024 * 1024),
     KEY_CACHE_TTL_SECONDS: z.coerce.number().int().positive().default(60),
     CATALOGUE_TTL_SECONDS: z.coerce.number().int().positive().default(60),
@@ -32,6 +41,10 @@ const schema = z
   .refine((c) => c.NODE_ENV !== 'production' || c.API_KEY_PEPPER, {
     message: 'is required in production (both planes must share it)',
     path: ['API_KEY_PEPPER'],
+  })
+  .refine((c) => c.NODE_ENV !== 'production' || c.UPSTREAM_CREDENTIALS_KEY, {
+    message: 'is required in production (both planes must share it)',
+    path: ['UPSTREAM_CREDENTIALS_KEY'],
   })
   .transform((c) => ({
     env: c.NODE_ENV,
@@ -65,6 +78,15 @@ const schema = z
       c.GEMINI_BASE_URL || c.GEMINI_API_KEY
         ? { baseUrl: (c.GEMINI_BASE_URL ?? 'https://generativelanguage.googleapis.com').replace(/\/+$/, ''), apiKey: c.GEMINI_API_KEY }
         : null,
+    /** Retries before the first byte reaches the client (see callUpstream). */
+    retry: {
+      maxAttempts: c.UPSTREAM_MAX_ATTEMPTS,
+      deadlineMs: c.UPSTREAM_RETRY_DEADLINE_MS,
+      baseDelayMs: c.UPSTREAM_RETRY_BASE_DELAY_MS,
+      cooldownMs: c.UPSTREAM_CREDENTIAL_COOLDOWN_MS,
+    },
+    /** Decrypts the admin-managed upstream credentials; generated into the data folder when unset (not in production). */
+    upstreamCredentialsKey: c.UPSTREAM_CREDENTIALS_KEY,
     timeouts: {
       connectMs: c.UPSTREAM_CONNECT_TIMEOUT_MS,
       firstByteMs: c.UPSTREAM_FIRST_BYTE_TIMEOUT_MS,

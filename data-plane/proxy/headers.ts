@@ -12,10 +12,10 @@ const USER_AGENT = 'TokenByte-Gateway/0.1';
 const FORWARDED_REQUEST_HEADERS = ['accept', 'openai-beta'] as const;
 
 /**
- * Headers for an upstream request: our credential, never the customer's. `identity`
- * keeps the answer readable for usage accounting.
+ * Headers for an upstream request, without the customer's credential (callUpstream adds
+ * ours). `identity` keeps the answer readable for usage accounting.
  */
-export function upstreamRequestHeaders(client: IncomingHttpHeaders, apiKey: string | undefined, jsonBody: boolean): Record<string, string> {
+export function upstreamRequestHeaders(client: IncomingHttpHeaders, jsonBody: boolean): Record<string, string> {
   const headers: Record<string, string> = { 'accept-encoding': 'identity', 'user-agent': USER_AGENT };
   for (const name of FORWARDED_REQUEST_HEADERS) {
     const value = client[name];
@@ -23,7 +23,6 @@ export function upstreamRequestHeaders(client: IncomingHttpHeaders, apiKey: stri
   }
   // The body is the gateway's own serialisation (or the client's bytes, validated as JSON).
   if (jsonBody) headers['content-type'] = 'application/json';
-  if (apiKey !== undefined) headers['authorization'] = `Bearer ${apiKey}`;
   return headers;
 }
 

@@ -3,17 +3,80 @@ import { pipeline } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Pool, type Dispatcher } from 'undici';
 import type { DataPlaneConfig } from '../config.js';
+import type { Logger } from '../../shared/logger.js';
+import { backoffMs, CredentialHealth, isRetryableStatus, retryAfterMs, type RetryPolicy } from './credentials.js';
 
-/** One upstream the proxy forwards to, with the pool that reaches it. */
+/**
+ * One credential of a provider: where requests go and the key they carry. A provider
+ * may have several (admins manage them; see credentials.ts); each call picks one.
+ */
+export interface UpstreamCredential {
+  /** Stable id for logs and cool-downs: the database row's id, or `env` for the one from the environment. */
+  readonly id: string;
+  /** Path prefix of the API on the upstream origin, e.g. `/v1`. */
+  readonly basePath: string;
+  readonly dispatcher: Dispatcher;
+  readonly apiKey: string | undefined;
+  /** Share of the traffic; 0 is a standby, used only when every weighted credential has failed. */
+  readonly weight: number;
+}
+
+/** One provider the proxy forwards to: its credentials and how a request presents one. */
 export interface Upstream {
   /** Recorded on usage events, e.g. `openai` or `simulated`. */
   readonly provider: string;
-  /** Path prefix of the API on the upstream origin, e.g. `/v1`. */
-  readonly basePath: string;
-  readonly apiKey: string | undefined;
-  readonly dispatcher: Dispatcher;
   /** Headers added to every client response while this upstream serves the route. */
   readonly clientHeaders: Readonly<Record<string, string>>;
+  /** The credentials in effect now; empty means the provider is not configured. */
+  credentials(): readonly UpstreamCredential[];
+  /** The provider's scheme for our key, e.g. `['authorization', 'Bearer …']`. */
+  authHeader(apiKey: string): readonly [name: string, value: string];
+  /** When and how often a failed attempt is tried again. */
+  readonly retry: RetryPolicy;
+  /** Which credentials failed recently; shared by every route that calls this provider. */
+  readonly health: CredentialHealth;
+}
+
+/** A credential as configured: its own base URL (with the API's path prefix, if any) and key. */
+export interface CredentialSpec {
+  id: string;
+  baseUrl: string;
+  apiKey: string | undefined;
+  weight: number;
+}
+
+export interface UpstreamOptions {
+  provider: string;
+  clientHeaders?: Readonly<Record<string, string>>;
+  authHeader: Upstream['authHeader'];
+  retry: RetryPolicy;
+  pools: UpstreamPools;
+  /** The credentials in effect; called on every call, so it returns the same array until they change. */
+  specs: () => readonly CredentialSpec[];
+}
+
+/** An upstream over a changing set of credentials, each reaching its origin through the shared pools. */
+export function createUpstream(options: UpstreamOptions): Upstream {
+  let seen: readonly CredentialSpec[] | null = null;
+  let credentials: readonly UpstreamCredential[] = [];
+  return {
+    provider: options.provider,
+    clientHeaders: options.clientHeaders ?? {},
+    authHeader: options.authHeader,
+    retry: options.retry,
+    health: new CredentialHealth(),
+    credentials() {
+      const specs = options.specs();
+      if (specs !== seen) {
+        seen = specs;
+        credentials = specs.map((spec) => {
+          const { origin, basePath } = splitBaseUrl(spec.baseUrl);
+          return { id: spec.id, basePath, dispatcher: options.pools.poolFor(origin), apiKey: spec.apiKey, weight: spec.weight };
+        });
+      }
+      return credentials;
+    },
+  };
 }
 
 /** Where a route finds its upstream; resolving may start one (the simulated provider). */
@@ -73,23 +136,71 @@ export type UpstreamFailure =
 
 export interface UpstreamCall {
   method: 'GET' | 'POST';
-  /** Below the upstream's base path, e.g. `/chat/completions`. */
+  /** Below the credential's base path, e.g. `/chat/completions`. */
   path: string;
+  /** Everything but our key, which callUpstream adds for the credential it picks. */
   headers: Record<string, string>;
   body?: Uint8Array;
   /** The client's request signal: a client that leaves aborts the upstream call. */
   signal: AbortSignal;
+  /** The call's logger: retries and failovers are logged on it. */
+  log: Logger;
 }
 
 export type UpstreamResult = { ok: true; response: Dispatcher.ResponseData } | { ok: false; failure: UpstreamFailure };
 
-/** Sends one request upstream; failures come back as values, classified. */
+/**
+ * Sends one request upstream and returns its response headers, or a classified failure.
+ * Nothing has reached the client yet when this returns, so this is the one place that
+ * retries: on a connection failure, a 429 or a 5xx, on another credential of the provider
+ * when one is healthy (at once) or on the same one (after its `retry-after`, or a jittered
+ * backoff), up to `maxAttempts` and never past the policy's deadline. A response that
+ * will not be retried is returned as it came, `retry-after` and all, for the client to
+ * honour. A first-byte timeout is not retried: the provider was working on it.
+ */
 export async function callUpstream(upstream: Upstream, call: UpstreamCall): Promise<UpstreamResult> {
+  const { retry, health } = upstream;
+  const started = Date.now();
+  const tried = new Set<string>();
+  let next = health.pick(upstream.credentials(), tried);
+  for (let attempt = 1; ; attempt++) {
+    // An admin disabled every credential after the route checked: as unreachable as it gets.
+    if (next === null) return { ok: false, failure: { kind: 'unreachable', reachedUpstream: false, code: 'NO_CREDENTIAL' } };
+    const { credential } = next;
+    tried.add(credential.id);
+    const result = await send(upstream, credential, call);
+    const retryable = retryableOutcome(result);
+    if (retryable === null) {
+      if (result.ok) health.succeeded(credential);
+      return result;
+    }
+    health.failed(credential, Math.max(retry.cooldownMs, retryable.retryAfterMs ?? 0));
+    if (attempt >= retry.maxAttempts) return result;
+    next = health.pick(upstream.credentials(), tried);
+    if (next === null) return result;
+    // Another healthy credential is tried at once; the same (or a cooling) one after the wait it asked for.
+    const waitMs = next.fresh ? 0 : (retryable.retryAfterMs ?? backoffMs(retry, attempt));
+    if (Date.now() - started + waitMs > retry.deadlineMs) return result;
+    call.log.warn(
+      { provider: upstream.provider, credential: credential.id, attempt, upstreamStatus: retryable.status, upstreamError: retryable.code, waitMs, next: next.credential.id },
+      'retrying upstream call',
+    );
+    if (result.ok) discardBody(result.response.body);
+    if (!(await sleep(waitMs, call.signal))) return { ok: false, failure: { kind: 'client_abort', reachedUpstream: true } };
+  }
+}
+
+async function send(upstream: Upstream, credential: UpstreamCredential, call: UpstreamCall): Promise<UpstreamResult> {
+  const headers = { ...call.headers };
+  if (credential.apiKey !== undefined) {
+    const [name, value] = upstream.authHeader(credential.apiKey);
+    headers[name] = value;
+  }
   try {
-    const response = await upstream.dispatcher.request({
+    const response = await credential.dispatcher.request({
       method: call.method,
-      path: upstream.basePath + call.path,
-      headers: call.headers,
+      path: credential.basePath + call.path,
+      headers,
       body: call.body ?? null,
       signal: call.signal,
     });
@@ -97,6 +208,35 @@ export async function callUpstream(upstream: Upstream, call: UpstreamCall): Prom
   } catch (error) {
     return { ok: false, failure: classifyUpstreamError(error, call.signal) };
   }
+}
+
+/** Why an attempt is worth repeating, or null when it is not: the answer (good or bad) stands. */
+function retryableOutcome(result: UpstreamResult): { status?: number; code?: string; retryAfterMs: number | null } | null {
+  if (!result.ok) {
+    const { failure } = result;
+    if (failure.kind === 'unreachable' || (failure.kind === 'timeout' && !failure.reachedUpstream)) return { code: failure.code, retryAfterMs: null };
+    return null;
+  }
+  const { statusCode, headers } = result.response;
+  // Anthropic says outright when a retry cannot help.
+  if (!isRetryableStatus(statusCode) || headers['x-should-retry'] === 'false') return null;
+  return { status: statusCode, retryAfterMs: retryAfterMs(headers) };
+}
+
+/** Waits `ms`; false when the client left meanwhile. */
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  if (ms <= 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (completed: boolean): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      resolve(completed);
+    };
+    const onAbort = (): void => done(false);
+    const timer = setTimeout(() => done(true), ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 // Failures that happen before a request byte can have reached the upstream.

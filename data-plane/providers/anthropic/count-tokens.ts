@@ -18,9 +18,10 @@ export async function forwardCountTokens(call: ProxyCall, upstream: Upstream, re
   const result = await callUpstream(upstream, {
     method: 'POST',
     path: '/v1/messages/count_tokens',
-    headers: anthropicUpstreamHeaders(call.req.headers, upstream.apiKey),
+    headers: anthropicUpstreamHeaders(call.req.headers),
     body: request.upstreamBody,
     signal: call.signal,
+    log: call.log,
   });
   if (!result.ok) return call.failUpstream(result.failure, null);
   const { statusCode, headers, body } = result.response;

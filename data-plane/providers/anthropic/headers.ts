@@ -12,10 +12,10 @@ const USER_AGENT = 'TokenByte-Gateway/0.1';
 const FORWARDED_REQUEST_HEADERS = ['anthropic-version', 'anthropic-beta', 'accept'] as const;
 
 /**
- * Headers for a request to Anthropic: our key in `x-api-key` (Anthropic's own scheme),
- * never the customer's TokenByte key; `identity` keeps the answer readable for accounting.
+ * Headers for a request to Anthropic, never with the customer's TokenByte key (callUpstream
+ * adds ours in `x-api-key`); `identity` keeps the answer readable for accounting.
  */
-export function anthropicUpstreamHeaders(client: IncomingHttpHeaders, apiKey: string | undefined): Record<string, string> {
+export function anthropicUpstreamHeaders(client: IncomingHttpHeaders): Record<string, string> {
   const headers: Record<string, string> = {
     'accept-encoding': 'identity',
     'user-agent': USER_AGENT,
@@ -26,7 +26,6 @@ export function anthropicUpstreamHeaders(client: IncomingHttpHeaders, apiKey: st
     // Node joins repeated headers with ", " for these names, which is how Anthropic reads a beta list.
     if (typeof value === 'string') headers[name] = value;
   }
-  if (apiKey !== undefined) headers['x-api-key'] = apiKey;
   return headers;
 }
 

@@ -20,9 +20,10 @@ export async function forwardMessages(call: ProxyCall, upstream: Upstream, reque
   const result = await callUpstream(upstream, {
     method: 'POST',
     path: '/v1/messages',
-    headers: anthropicUpstreamHeaders(call.req.headers, upstream.apiKey),
+    headers: anthropicUpstreamHeaders(call.req.headers),
     body: request.upstreamBody,
     signal: call.signal,
+    log: call.log,
   });
   if (!result.ok) return call.failUpstream(result.failure, inputEstimateIfCharged(result.failure, request));
   const { statusCode, headers, body } = result.response;

@@ -21,7 +21,7 @@ export type ForwardAdmitted = (call: ProxyCall, upstream: Upstream, request: Mes
  */
 export function anthropicRoute(
   deps: ProxyDeps,
-  upstream: Upstream | null,
+  upstream: Upstream,
   recordsUsage: boolean,
   forward: ForwardAdmitted,
 ): (event: H3Event) => unknown {
@@ -30,18 +30,17 @@ export function anthropicRoute(
       const call = new ProxyCall(deps, event, req, res, recordsUsage, renderAnthropicError);
       try {
         const request = await admit(deps, upstream, call);
-        if (request !== null && upstream !== null) await forward(call, upstream, request);
+        if (request !== null) await forward(call, upstream, request);
       } catch (error) {
         await call.crash(error);
       }
     });
 }
 
-async function admit(deps: ProxyDeps, upstream: Upstream | null, call: ProxyCall): Promise<MessagesRequest | null> {
-  if (upstream === null) call.provider = ANTHROPIC_PROVIDER;
-  else call.useUpstream(upstream);
+async function admit(deps: ProxyDeps, upstream: Upstream, call: ProxyCall): Promise<MessagesRequest | null> {
+  call.useUpstream(upstream);
   if (!(await call.authenticate(deps.keys))) return null;
-  if (upstream === null) {
+  if (upstream.credentials().length === 0) {
     const error = anthropicNotConfigured();
     // `x-should-retry: false`: the SDKs would otherwise retry a 503 that cannot change.
     const delivered = await call.sendError(error, { 'x-should-retry': 'false' });

@@ -1,10 +1,9 @@
 import type { H3Event } from 'h3';
 import type { ProxyDeps } from '../../proxy/call.js';
-import type { UpstreamPools } from '../../proxy/upstream.js';
+import type { Upstream } from '../../proxy/upstream.js';
 import { forwardCountTokens } from './count-tokens.js';
 import { forwardMessages } from './messages.js';
 import { anthropicRoute } from './route.js';
-import { createAnthropicUpstream, type AnthropicUpstreamConfig } from './upstream.js';
 
 export interface AnthropicRoutes {
   /** `POST /v1/messages`, streamed or not. */
@@ -14,12 +13,10 @@ export interface AnthropicRoutes {
 }
 
 /**
- * Anthropic's native Messages API over one upstream: `upstream` if given, otherwise the
- * configured one; with neither, the routes answer 503 in Anthropic's shape (there is no
- * simulated Anthropic provider).
+ * Anthropic's native Messages API. Without an Anthropic credential the routes answer 503
+ * in Anthropic's shape (there is no simulated Anthropic provider).
  */
-export function createAnthropicRoutes(deps: ProxyDeps & { upstream?: AnthropicUpstreamConfig | undefined }, pools: UpstreamPools): AnthropicRoutes {
-  const upstream = createAnthropicUpstream(deps.upstream ?? deps.config.anthropic, pools);
+export function createAnthropicRoutes(deps: ProxyDeps, upstream: Upstream): AnthropicRoutes {
   return {
     messages: anthropicRoute(deps, upstream, true, forwardMessages),
     countTokens: anthropicRoute(deps, upstream, false, forwardCountTokens),

@@ -1,6 +1,7 @@
-import { splitBaseUrl, type Upstream, type UpstreamPools } from '../../proxy/upstream.js';
-
 export const ANTHROPIC_PROVIDER = 'anthropic';
+
+/** Where Anthropic's API lives: an origin, as the Anthropic SDKs' `baseURL` is; request paths carry `/v1`. */
+export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
 
 /**
  * The Anthropic upstream as configured: the origin the API paths (`/v1/messages`) hang
@@ -11,15 +12,7 @@ export interface AnthropicUpstreamConfig {
   apiKey?: string | undefined;
 }
 
-/** The upstream behind the Anthropic routes, or null when none is configured. */
-export function createAnthropicUpstream(configured: AnthropicUpstreamConfig | null, pools: UpstreamPools): Upstream | null {
-  if (configured === null) return null;
-  const { origin, basePath } = splitBaseUrl(configured.baseUrl);
-  return {
-    provider: ANTHROPIC_PROVIDER,
-    basePath,
-    apiKey: configured.apiKey,
-    dispatcher: pools.poolFor(origin),
-    clientHeaders: {},
-  };
+/** Anthropic's scheme for our key. */
+export function anthropicAuthHeader(apiKey: string): readonly [string, string] {
+  return ['x-api-key', apiKey];
 }

@@ -21,9 +21,10 @@ export async function forwardGemini(call: ProxyCall, upstream: Upstream, target:
   const result = await callUpstream(upstream, {
     method: 'POST',
     path: upstreamPathFor(target, upstreamModel),
-    headers: geminiRequestHeaders(upstream.apiKey),
+    headers: geminiRequestHeaders(),
     body: request.upstreamBody,
     signal: call.signal,
+    log: call.log,
   });
   if (!result.ok) return call.failUpstream(result.failure, result.failure.reachedUpstream ? estimateTokens(request.inputChars, 0) : null);
   const { statusCode, headers, body: raw } = result.response;

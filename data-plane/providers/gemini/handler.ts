@@ -17,7 +17,7 @@ import { GEMINI_PROVIDER } from './upstream.js';
  * `POST /{v1beta|v1}/models/{model}:{method}`: authenticate, validate, forward, stream back,
  * account. Every answer the gateway gives itself is in Google's error shape.
  */
-export function geminiModelsHandler(deps: ProxyDeps, upstream: Upstream | null): (event: H3Event) => unknown {
+export function geminiModelsHandler(deps: ProxyDeps, upstream: Upstream): (event: H3Event) => unknown {
   return (event) =>
     withNodeResponse(event, async (req, res) => {
       const parsed = parseGeminiTarget(event.url);
@@ -36,17 +36,17 @@ export function geminiModelsHandler(deps: ProxyDeps, upstream: Upstream | null):
     });
 }
 
-async function handle(deps: ProxyDeps, upstream: Upstream | null, call: ProxyCall, target: GeminiTarget): Promise<void> {
+async function handle(deps: ProxyDeps, upstream: Upstream, call: ProxyCall, target: GeminiTarget): Promise<void> {
   // The price is pinned on arrival; the entry also names the model Google knows.
   const model = call.setModel(target.model);
-  if (upstream !== null) call.useUpstream(upstream);
+  call.useUpstream(upstream);
   if (!(await authenticate(deps, call, target.queryKey))) return;
   // Only what the catalogue lists (and prices) as a Gemini model is served: anything else
   // would run on our Google account without a price to bill it by.
   if (model === null || model.provider !== GEMINI_PROVIDER) {
     return call.reject(geminiErrors.modelNotFound(target.model, target.apiVersion, target.method));
   }
-  if (upstream === null) {
+  if (upstream.credentials().length === 0) {
     // Not the client's doing, and as the other providers' routes record it: an upstream error.
     const error = geminiErrors.notConfigured();
     const delivered = await call.sendError(error);

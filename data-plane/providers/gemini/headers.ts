@@ -3,21 +3,20 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 const USER_AGENT = 'TokenByte-Gateway/0.1';
 
 /**
- * Headers for a Gemini upstream request: our key in `x-goog-api-key` (never in the URL,
- * where proxies and access logs would keep it) and nothing of the client's. The SDK's
+ * Headers for a Gemini upstream request (callUpstream adds our key in `x-goog-api-key`,
+ * never in the URL, where proxies and access logs would keep it), nothing of the client's. The SDK's
  * `x-goog-api-client` and `user-agent` describe the customer's runtime, `x-goog-user-project`
  * names the customer's own Google project, and `x-server-timeout` is the client's deadline
  * towards us; none of them is the provider's business. `identity` keeps the answer
  * readable for usage accounting.
  */
-export function geminiRequestHeaders(apiKey: string | undefined): Record<string, string> {
+export function geminiRequestHeaders(): Record<string, string> {
   const headers: Record<string, string> = {
     'accept-encoding': 'identity',
     'user-agent': USER_AGENT,
     // The body is the client's bytes, validated as a JSON object.
     'content-type': 'application/json',
   };
-  if (apiKey !== undefined) headers['x-goog-api-key'] = apiKey;
   return headers;
 }
 

@@ -1,6 +1,7 @@
-import { splitBaseUrl, type Upstream, type UpstreamPools } from '../../proxy/upstream.js';
-
 export const GEMINI_PROVIDER = 'gemini';
+
+/** Where the Gemini API lives: an origin; the API version is part of every request path. */
+export const GEMINI_DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com';
 
 /** A Gemini upstream as configured: the origin (the API version is part of every request path) and our key. */
 export interface GeminiUpstreamConfig {
@@ -8,12 +9,7 @@ export interface GeminiUpstreamConfig {
   apiKey?: string | undefined;
 }
 
-/**
- * The upstream behind the Gemini routes, or null when none is configured. There is no
- * simulated Gemini: an unconfigured gateway answers 503 rather than pretend.
- */
-export function createGeminiUpstream(configured: GeminiUpstreamConfig | null, pools: UpstreamPools): Upstream | null {
-  if (configured === null) return null;
-  const { origin, basePath } = splitBaseUrl(configured.baseUrl);
-  return { provider: GEMINI_PROVIDER, basePath, apiKey: configured.apiKey, dispatcher: pools.poolFor(origin), clientHeaders: {} };
+/** Our key in `x-goog-api-key`: never in the URL, where proxies and access logs would keep it. */
+export function geminiAuthHeader(apiKey: string): readonly [string, string] {
+  return ['x-goog-api-key', apiKey];
 }

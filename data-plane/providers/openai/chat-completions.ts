@@ -68,9 +68,10 @@ async function forward(call: ProxyCall, upstream: Upstream, request: ChatRequest
   const result = await callUpstream(upstream, {
     method: 'POST',
     path: '/chat/completions',
-    headers: upstreamRequestHeaders(call.req.headers, upstream.apiKey, true),
+    headers: upstreamRequestHeaders(call.req.headers, true),
     body: upstreamBody,
     signal: call.signal,
+    log: call.log,
   });
   if (!result.ok) return call.failUpstream(result.failure, inputEstimateIfCharged(result.failure, request));
   const { statusCode, headers, body } = result.response;

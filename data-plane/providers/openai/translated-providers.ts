@@ -66,11 +66,10 @@ export function adapterFor(
   provider: string,
   request: ChatRequest,
   upstreamModel: string,
-  apiKey: string | undefined,
   client: IncomingHttpHeaders,
 ): AdapterResult | null {
-  if (provider === ANTHROPIC_PROVIDER) return anthropicAdapter(request, upstreamModel, apiKey, client);
-  if (provider === GEMINI_PROVIDER) return geminiAdapter(request, upstreamModel, apiKey);
+  if (provider === ANTHROPIC_PROVIDER) return anthropicAdapter(request, upstreamModel, client);
+  if (provider === GEMINI_PROVIDER) return geminiAdapter(request, upstreamModel);
   return null;
 }
 
@@ -88,11 +87,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function anthropicAdapter(request: ChatRequest, upstreamModel: string, apiKey: string | undefined, client: IncomingHttpHeaders): AdapterResult {
+function anthropicAdapter(request: ChatRequest, upstreamModel: string, client: IncomingHttpHeaders): AdapterResult {
   const translation = chatToMessagesRequest(request.fields, { model: upstreamModel });
   if (!translation.ok) return { ok: false, error: { status: translation.status, body: translation.body } };
   // Only Anthropic's own version headers are passed on; an OpenAI client sends none, so the default applies.
-  const headers = anthropicUpstreamHeaders({ 'anthropic-version': client['anthropic-version'], 'anthropic-beta': client['anthropic-beta'] }, apiKey);
+  const headers = anthropicUpstreamHeaders({ 'anthropic-version': client['anthropic-version'], 'anthropic-beta': client['anthropic-beta'] });
   headers['anthropic-version'] ??= DEFAULT_ANTHROPIC_VERSION;
   if (request.stream) headers['accept'] = 'text/event-stream';
   return {
@@ -139,7 +138,7 @@ function anthropicAdapter(request: ChatRequest, upstreamModel: string, apiKey: s
   };
 }
 
-function geminiAdapter(request: ChatRequest, upstreamModel: string, apiKey: string | undefined): AdapterResult {
+function geminiAdapter(request: ChatRequest, upstreamModel: string): AdapterResult {
   const translation = openAIChatToGemini(request.fields);
   if (!translation.ok) return translation;
   const model = upstreamModel.startsWith('models/') ? upstreamModel.slice('models/'.length) : upstreamModel;
@@ -148,7 +147,7 @@ function geminiAdapter(request: ChatRequest, upstreamModel: string, apiKey: stri
     ok: true,
     adapter: {
       path: `/v1beta/models/${encodeURIComponent(model)}:${method}`,
-      headers: geminiRequestHeaders(apiKey),
+      headers: geminiRequestHeaders(),
       body: Buffer.from(JSON.stringify(translation.value.request)),
       completion(bytes) {
         const body = parseJson(bytes);

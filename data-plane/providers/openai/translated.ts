@@ -14,15 +14,15 @@ import { adapterFor, type ProviderAdapter } from './translated-providers.js';
 /**
  * Serves an OpenAI chat-completions call with a model of another provider (Anthropic,
  * Gemini): the request is translated to the provider's API (a 400 naming the parameter when
- * it cannot be), sent with our key, and the answer, streamed or not, translated back to
+ * it cannot be), sent with one of our keys, and the answer, streamed or not, translated back to
  * OpenAI's shape as it arrives. Usage is the provider's own accounting.
  */
 export async function forwardTranslated(call: ProxyCall, upstream: Upstream, request: ChatRequest, upstreamModel: string): Promise<void> {
-  const built = adapterFor(upstream.provider, request, upstreamModel, upstream.apiKey, call.req.headers);
+  const built = adapterFor(upstream.provider, request, upstreamModel, call.req.headers);
   if (built === null) throw new Error(`no chat-completions translation for provider ${upstream.provider}`);
   if (!built.ok) return call.reject(built.error);
   const adapter = built.adapter;
-  const result = await callUpstream(upstream, { method: 'POST', path: adapter.path, headers: adapter.headers, body: adapter.body, signal: call.signal });
+  const result = await callUpstream(upstream, { method: 'POST', path: adapter.path, headers: adapter.headers, body: adapter.body, signal: call.signal, log: call.log });
   if (!result.ok) return call.failUpstream(result.failure, result.failure.reachedUpstream ? adapter.estimate(0) : null);
   const { statusCode, headers, body } = result.response;
   const decoded = decodedBody(body, headers['content-encoding']);

@@ -1,21 +1,14 @@
-import { splitBaseUrl, type Upstream, type UpstreamPools, type UpstreamSource } from '../../proxy/upstream.js';
-import { ANTHROPIC_PROVIDER, createAnthropicUpstream, type AnthropicUpstreamConfig } from '../anthropic/upstream.js';
-import { GEMINI_PROVIDER, createGeminiUpstream, type GeminiUpstreamConfig } from '../gemini/upstream.js';
+import type { RetryPolicy } from '../../proxy/credentials.js';
+import { createUpstream, type Upstream, type UpstreamPools, type UpstreamSource } from '../../proxy/upstream.js';
 import { SIMULATED_PROVIDER } from '../simulated/completion.js';
-import { startSimulatedUpstream, type SimulatedUpstream } from '../simulated/server.js';
-
-export const OPENAI_PROVIDER = 'openai';
-
-/** An OpenAI-compatible upstream as configured: base URL (with its `/v1`) and our key. */
-export interface OpenAIUpstreamConfig {
-  baseUrl: string;
-  apiKey?: string | undefined;
-}
+import { startSimulatedUpstream } from '../simulated/server.js';
+import type { ProviderUpstreams } from '../upstreams.js';
+import { openaiAuthHeader } from './auth.js';
 
 /** Which upstream serves a catalogue model on the OpenAI routes, or why none does. */
 export type UpstreamChoice =
   | { ok: true; upstream: Upstream }
-  /** `unsupported`: no upstream of this route serves the provider; `not_configured`: no upstream for it is configured. */
+  /** `unsupported`: no upstream of this route serves the provider; `not_configured`: the provider has no credential. */
   | { ok: false; reason: 'unsupported' | 'not_configured' };
 
 /** The upstreams behind the OpenAI routes, chosen per call by the model's provider. */
@@ -26,52 +19,40 @@ export interface OpenAIUpstreams {
 }
 
 /**
- * The upstreams of the OpenAI routes: `openai` models go to the configured upstream (none
- * configured: `not_configured`, never a silent stand-in), `simulated` models to the
- * built-in simulated provider, which is started on first use only. Which one answers is
- * the catalogue's decision, made per model, so a simulated model is always simulated
- * and a real one never is.
+ * The upstreams of the OpenAI routes: `openai` models go to OpenAI (no credential:
+ * `not_configured`, never a silent stand-in), `anthropic` and `gemini` ones to those
+ * providers, translated (see translated.ts), and `simulated` models to the built-in
+ * simulated provider, started on first use only. Which one answers is the catalogue's
+ * decision, made per model, so a simulated model is always simulated and a real one never is.
  */
-export function createOpenAIUpstreams(
-  configured: OpenAIUpstreamConfig | null,
-  pools: UpstreamPools,
-  translated: { anthropic: AnthropicUpstreamConfig | null; gemini: GeminiUpstreamConfig | null } = { anthropic: null, gemini: null },
-): OpenAIUpstreams {
-  let openai: Upstream | null = null;
-  if (configured !== null) {
-    const { origin, basePath } = splitBaseUrl(configured.baseUrl);
-    openai = { provider: OPENAI_PROVIDER, basePath, apiKey: configured.apiKey, dispatcher: pools.poolFor(origin), clientHeaders: {} };
-  }
-  const simulated = simulatedSource(pools);
-  // Anthropic and Gemini models are served by translating to their own APIs (see translated.ts).
-  const anthropic = createAnthropicUpstream(translated.anthropic, pools);
-  const gemini = createGeminiUpstream(translated.gemini, pools);
+export function createOpenAIUpstreams(providers: ProviderUpstreams, pools: UpstreamPools, retry: RetryPolicy): OpenAIUpstreams {
+  const simulated = simulatedSource(pools, retry);
   return {
     async forProvider(provider) {
-      if (provider === OPENAI_PROVIDER) return openai === null ? { ok: false, reason: 'not_configured' } : { ok: true, upstream: openai };
       if (provider === SIMULATED_PROVIDER) return { ok: true, upstream: await simulated.get() };
-      if (provider === ANTHROPIC_PROVIDER) return anthropic === null ? { ok: false, reason: 'not_configured' } : { ok: true, upstream: anthropic };
-      if (provider === GEMINI_PROVIDER) return gemini === null ? { ok: false, reason: 'not_configured' } : { ok: true, upstream: gemini };
-      return { ok: false, reason: 'unsupported' };
+      if (!Object.hasOwn(providers, provider)) return { ok: false, reason: 'unsupported' };
+      const upstream = providers[provider as keyof ProviderUpstreams];
+      return upstream.credentials().length === 0 ? { ok: false, reason: 'not_configured' } : { ok: true, upstream };
     },
     close: () => simulated.close(),
   };
 }
 
-function simulatedSource(pools: UpstreamPools): UpstreamSource {
-  let starting: Promise<{ simulator: SimulatedUpstream; upstream: Upstream }> | null = null;
+function simulatedSource(pools: UpstreamPools, retry: RetryPolicy): UpstreamSource {
+  let starting: Promise<{ close(): Promise<void>; upstream: Upstream }> | null = null;
   let closed = false;
-  const start = async (): Promise<{ simulator: SimulatedUpstream; upstream: Upstream }> => {
+  const start = async (): Promise<{ close(): Promise<void>; upstream: Upstream }> => {
     const simulator = await startSimulatedUpstream();
-    const { origin, basePath } = splitBaseUrl(simulator.baseUrl);
-    const upstream: Upstream = {
+    const specs = [{ id: 'simulated', baseUrl: simulator.baseUrl, apiKey: simulator.apiKey, weight: 1 }];
+    const upstream = createUpstream({
       provider: SIMULATED_PROVIDER,
-      basePath,
-      apiKey: simulator.apiKey,
-      dispatcher: pools.poolFor(origin),
       clientHeaders: { 'x-tokenbyte-simulated': 'true' },
-    };
-    return { simulator, upstream };
+      authHeader: openaiAuthHeader,
+      retry,
+      pools,
+      specs: () => specs,
+    });
+    return { close: () => simulator.close(), upstream };
   };
   return {
     async get() {
@@ -87,7 +68,7 @@ function simulatedSource(pools: UpstreamPools): UpstreamSource {
       closed = true;
       const pending = starting;
       starting = null;
-      if (pending) await (await pending.catch(() => null))?.simulator.close();
+      if (pending) await (await pending.catch(() => null))?.close();
     },
   };
 }

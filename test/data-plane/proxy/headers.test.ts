@@ -3,7 +3,7 @@ import { clientResponseHeaders, isEventStream, upstreamRequestHeaders } from '..
 import { classifyUpstreamError, splitBaseUrl } from '../../../data-plane/proxy/upstream.js';
 
 describe('upstreamRequestHeaders', () => {
-  it('sends our key and the useful client headers, nothing that identifies the client', () => {
+  it('sends the useful client headers, nothing that identifies the client', () => {
     const headers = upstreamRequestHeaders(
       {
         authorization: 'Bearer tbk_customer',
@@ -23,11 +23,9 @@ describe('upstreamRequestHeaders', () => {
         'openai-beta': 'assistants=v2',
         'content-type': 'text/plain',
       },
-      'sk-ours',
       true,
     );
     expect(headers).toEqual({
-      authorization: 'Bearer sk-ours',
       accept: 'application/json',
       'openai-beta': 'assistants=v2',
       'content-type': 'application/json',
@@ -36,8 +34,8 @@ describe('upstreamRequestHeaders', () => {
     });
   });
 
-  it('sends no authorization when the upstream needs no key, and no content-type without a body', () => {
-    expect(upstreamRequestHeaders({ authorization: 'Bearer tbk_x' }, undefined, false)).toEqual({
+  it('never passes the client\'s authorization, and sends no content-type without a body', () => {
+    expect(upstreamRequestHeaders({ authorization: 'Bearer tbk_x' }, false)).toEqual({
       'accept-encoding': 'identity',
       'user-agent': 'TokenByte-Gateway/0.1',
     });

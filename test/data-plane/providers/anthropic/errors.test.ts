@@ -22,7 +22,8 @@ beforeAll(async () => {
   dataPlane = await startTestDataPlane({
     keys: [key, restricted],
     anthropic: { baseUrl: fake.url, apiKey: fake.apiKey },
-    env: { MAX_REQUEST_BODY_BYTES: '2048', UPSTREAM_FIRST_BYTE_TIMEOUT_MS: String(TIMEOUT_MS) },
+    // One attempt: these tests are about what reaches the client when the gateway does not retry (retries: retry.test.ts).
+    env: { MAX_REQUEST_BODY_BYTES: '2048', UPSTREAM_FIRST_BYTE_TIMEOUT_MS: String(TIMEOUT_MS), UPSTREAM_MAX_ATTEMPTS: '1' },
   });
   client = anthropicClient(dataPlane.url, key.key);
 });

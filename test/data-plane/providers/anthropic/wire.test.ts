@@ -68,7 +68,7 @@ describe('renderAnthropicError', () => {
 });
 
 describe('anthropic headers', () => {
-  it('sends our key as x-api-key with the client\'s version and betas, and nothing else of the client\'s', () => {
+  it('passes the client\'s version and betas, and nothing else of the client\'s (its key least of all)', () => {
     const headers = anthropicUpstreamHeaders(
       {
         authorization: 'Bearer tbk_customer',
@@ -79,7 +79,6 @@ describe('anthropic headers', () => {
         'x-stainless-os': 'Linux',
         cookie: 'c=1',
       },
-      'sk-ant-ours',
     );
     expect(headers).toEqual({
       'accept-encoding': 'identity',
@@ -87,7 +86,6 @@ describe('anthropic headers', () => {
       'content-type': 'application/json',
       'anthropic-version': '2023-06-01',
       'anthropic-beta': 'a-1, b-2',
-      'x-api-key': 'sk-ant-ours',
     });
   });
 

@@ -39,7 +39,8 @@ beforeAll(async () => {
   fake = await startFakeGemini({ chunkDelayMs: 1 });
   key = createTestKey();
   const gemini = { baseUrl: fake.url, apiKey: fake.apiKey };
-  dataPlane = await startTestDataPlane({ keys: [key], gemini, env: { MAX_REQUEST_BODY_BYTES: '2048' } });
+  // One attempt: these tests are about what reaches the client when the gateway does not retry (retries: retry.test.ts).
+  dataPlane = await startTestDataPlane({ keys: [key], gemini, env: { MAX_REQUEST_BODY_BYTES: '2048', UPSTREAM_MAX_ATTEMPTS: '1' } });
   impatient = await startTestDataPlane({ keys: [key], gemini, env: { UPSTREAM_FIRST_BYTE_TIMEOUT_MS: String(TIMEOUT_MS) } });
   unconfigured = await startTestDataPlane({ keys: [key] });
   unreachable = await startTestDataPlane({ keys: [key], gemini: { baseUrl: `http://127.0.0.1:${await closedPort()}`, apiKey: 'x' } });

@@ -22,7 +22,8 @@ beforeAll(async () => {
   dataPlane = await startTestDataPlane({
     keys: [key, restricted],
     upstream: { baseUrl: fake.url, apiKey: fake.apiKey },
-    env: { MAX_REQUEST_BODY_BYTES: '2048' },
+    // One attempt: these tests are about what reaches the client when the gateway does not retry (retries: retry.test.ts).
+    env: { MAX_REQUEST_BODY_BYTES: '2048', UPSTREAM_MAX_ATTEMPTS: '1' },
   });
   client = new OpenAI({ apiKey: key.key, baseURL: `${dataPlane.url}/v1`, maxRetries: 0 });
 });

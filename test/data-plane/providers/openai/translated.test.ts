@@ -31,6 +31,8 @@ beforeAll(async () => {
     keys: [key],
     anthropic: { baseUrl: anthropic.url, apiKey: anthropic.apiKey },
     gemini: { baseUrl: gemini.url, apiKey: gemini.apiKey },
+    // One attempt: an upstream error must reach the client translated (retries: retry.test.ts).
+    env: { UPSTREAM_MAX_ATTEMPTS: '1' },
   });
   client = new OpenAI({ apiKey: key.key, baseURL: `${dataPlane.url}/v1`, maxRetries: 0 });
 });
