@@ -2,6 +2,7 @@ import { CATALOGUE_CHANNEL } from '../../shared/key-events.js';
 import type { Logger } from '../../shared/logger.js';
 import { isValidPrice, type Prices } from '../../shared/pricing.js';
 import type { SqlClient } from '../../shared/sql.js';
+import { createReloader, type Reloader } from '../cache/reloader.js';
 import { buildCatalogue, type Catalogue, type CatalogueEntry, type CatalogueModel } from './catalogue.js';
 
 interface Row {
@@ -43,81 +44,31 @@ export interface CatalogueCacheOptions {
   ttlMs: number;
 }
 
-export interface CatalogueCache extends Catalogue {
-  /** Loads the catalogue and subscribes to changes; call once before serving. Throws if the first load fails. */
-  start(): Promise<void>;
-  /** Reloads now; resolves once a load that began after this call has finished (or failed, which is logged). */
-  reload(): Promise<void>;
-  close(): Promise<void>;
-}
+export interface CatalogueCache extends Catalogue, Reloader {}
 
 /**
  * The model catalogue in memory, as the key cache holds keys: a lookup on the request
  * path never touches the database. The whole catalogue (tens of models, a few price
- * versions each) is reloaded on every NOTIFY on {@link CATALOGUE_CHANNEL}, after the
- * LISTEN connection was lost (notifications may have been missed) and every `ttlMs`.
- * A failed reload keeps the previous catalogue: stale prices beat refusing every call.
+ * versions each) is reloaded on every NOTIFY on {@link CATALOGUE_CHANNEL} (see reloader.ts).
  */
 export function createCatalogueCache(options: CatalogueCacheOptions): CatalogueCache {
   const log = options.logger.child({ component: 'catalogue' });
   let current: Catalogue = buildCatalogue([]);
-  let loading: Promise<void> | null = null;
-  // A change announced while a load runs may not be in what that load read: load again.
-  let again = false;
-  let unlisten: (() => Promise<void>) | undefined;
-  let timer: NodeJS.Timeout | undefined;
-
-  async function load(): Promise<void> {
-    const rows = await options.sql.query<Row>(LOAD);
-    current = buildCatalogue(toModels(rows));
-    log.debug({ models: current.list().length }, 'catalogue loaded');
-  }
-
-  async function loadUntilCurrent(): Promise<void> {
-    do {
-      again = false;
-      try {
-        await load();
-      } catch (err) {
-        log.warn({ err }, 'catalogue reload failed; keeping the previous one');
-        return;
-      }
-    } while (again);
-  }
-
-  function reload(): Promise<void> {
-    if (loading) {
-      again = true;
-      return loading;
-    }
-    loading = loadUntilCurrent().finally(() => {
-      loading = null;
-    });
-    return loading;
-  }
-
+  const reloader = createReloader({
+    ...options,
+    channel: CATALOGUE_CHANNEL,
+    log,
+    what: 'catalogue',
+    async load() {
+      const rows = await options.sql.query<Row>(LOAD);
+      current = buildCatalogue(toModels(rows));
+      log.debug({ models: current.list().length }, 'catalogue loaded');
+    },
+  });
   return {
     resolve: (publicName: string): CatalogueEntry | null => current.resolve(publicName),
     list: () => current.list(),
-    reload,
-    async start() {
-      await load();
-      unlisten = await options.sql.listen(
-        CATALOGUE_CHANNEL,
-        () => void reload(),
-        () => {
-          log.warn('catalogue change notifications may have been missed; reloading the catalogue');
-          void reload();
-        },
-      );
-      timer = setInterval(() => void reload(), options.ttlMs);
-      timer.unref();
-    },
-    async close() {
-      clearInterval(timer);
-      await unlisten?.();
-      await loading;
-    },
+    ...reloader,
   };
 }
 

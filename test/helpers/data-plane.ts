@@ -6,6 +6,7 @@ import { createDataPlaneApp } from '../../data-plane/app.js';
 import type { AuthenticatedKey, KeyAuthenticator } from '../../data-plane/auth/types.js';
 import type { Catalogue } from '../../data-plane/catalogue/catalogue.js';
 import { dataPlaneConfigFrom } from '../../data-plane/config.js';
+import type { StoredCredentials } from '../../data-plane/providers/upstreams.js';
 import type { UsageSink } from '../../data-plane/usage/types.js';
 import { generateApiKey } from '../../shared/api-key.js';
 import { listen } from '../../shared/http.js';
@@ -27,6 +28,8 @@ export interface TestDataPlaneOptions {
   anthropic?: { baseUrl: string; apiKey: string };
   /** The Gemini upstream (an origin without the API version); without it the Gemini routes answer 503. */
   gemini?: { baseUrl: string; apiKey: string };
+  /** Admin-managed credentials, as the database-backed cache would hold them; where a provider has any they replace the ones above. */
+  credentials?: StoredCredentials;
   /** Config overrides, as environment variables (e.g. `UPSTREAM_IDLE_TIMEOUT_MS`). */
   env?: Record<string, string>;
 }
@@ -62,6 +65,7 @@ export async function startTestDataPlane(options: TestDataPlaneOptions): Promise
     usage,
     catalogue: options.catalogue ?? testCatalogue(),
     signal: lifetime.signal,
+    ...(options.credentials ? { credentials: options.credentials } : {}),
     ...(options.upstream || options.anthropic || options.gemini
       ? {
           upstream: {
