@@ -60,6 +60,7 @@ export type FakeBehaviour = { method?: string } & (
   | ({ kind: 'error' } & ErrorScript)
   | { kind: 'hang' }
   | ({ kind: 'cut'; afterPieces: number; then: CutEnding } & ReplyScript)
+  | ({ kind: 'stream-error'; afterPieces: number; error: ErrorScript } & ReplyScript)
 );
 
 export function reply(script: ReplyScript = {}): FakeBehaviour {
@@ -82,6 +83,15 @@ export function slowStream(chunkDelayMs: number, script: ReplyScript = {}): Fake
  */
 export function cutStream(afterPieces: number, then: CutEnding = 'end', script: ReplyScript = {}): FakeBehaviour {
   return { kind: 'cut', ...script, afterPieces, then };
+}
+
+/**
+ * A 200 stream that fails after `afterPieces` text chunks with an error event
+ * (`data: {"error":{code,message,status}}`), as Google ends a stream that fails mid-answer;
+ * then the body ends. Only a streamGenerateContent request takes it.
+ */
+export function streamError(afterPieces: number, error: ErrorScript = { code: 500, status: 'INTERNAL', message: 'An internal error has occurred.' }): FakeBehaviour {
+  return { kind: 'stream-error', method: 'streamGenerateContent', afterPieces, error };
 }
 
 export function apiError(script: ErrorScript): FakeBehaviour {

@@ -5,7 +5,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_CHUNK_DELAY_MS, DEFAULT_MODELS, FAKE_GEMINI_API_KEY, type CutEnding, type FakeBehaviour, type ReplyScript } from './fake-gemini-script.js';
-import { apiKeyInvalidError, googleError, invalidJsonError, modelNotFoundError, unregisteredCallerError } from './fake-gemini-wire.js';
+import { apiKeyInvalidError, googleError, invalidJsonError, modelNotFoundError, unregisteredCallerError, type GoogleErrorBody } from './fake-gemini-wire.js';
 import { countTokensAnswer, embeddingAnswer, generation, type Answer, type Generation } from './fake-gemini-answers.js';
 import type { FakeGemini, FakeGeminiOptions, RecordedRequest } from './fake-gemini.js';
 
@@ -18,6 +18,8 @@ interface Exchange {
 interface Cut {
   afterPieces: number;
   then: CutEnding;
+  /** Sent as the last event before the ending: a stream that fails mid-answer. */
+  error?: GoogleErrorBody;
 }
 
 const MODEL_PATH = /^\/(v1beta|v1)\/models\/([^/:]+):([A-Za-z]+)$/;
@@ -164,7 +166,7 @@ export class FakeGeminiServer implements FakeGemini {
       return this.send(ex, code, googleError(code, status, message, details), headers);
     }
     const script: ReplyScript = { ...this.defaultReply, ...replyFields(behaviour) };
-    const cut = behaviour.kind === 'cut' ? { afterPieces: behaviour.afterPieces, then: behaviour.then } : undefined;
+    const cut = cutOf(behaviour);
     if (script.latencyMs) await sleep(script.latencyMs);
 
     const fields = body as Record<string, unknown>;
@@ -190,6 +192,13 @@ export class FakeGeminiServer implements FakeGemini {
       if (index > 0 && delayMs > 0) await sleep(delayMs);
       // Google frames every event with CRLF line endings; one awaited write per chunk puts each on the wire on its own.
       const frame = `data: ${JSON.stringify(chunk.body)}\r\n\r\n`;
+      if (!(await write(res, frame))) return;
+      record.chunksSent += 1;
+      record.sent += frame;
+      this.events.emit('change');
+    }
+    if (cut?.error) {
+      const frame = `data: ${JSON.stringify(cut.error)}\r\n\r\n`;
       if (!(await write(res, frame))) return;
       record.chunksSent += 1;
       record.sent += frame;
@@ -266,11 +275,18 @@ function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   return flat;
 }
 
+function cutOf(behaviour: FakeBehaviour): Cut | undefined {
+  if (behaviour.kind === 'cut') return { afterPieces: behaviour.afterPieces, then: behaviour.then };
+  if (behaviour.kind !== 'stream-error') return undefined;
+  const { code, status, message, details } = behaviour.error;
+  return { afterPieces: behaviour.afterPieces, then: 'end', error: googleError(code, status, message, details) };
+}
+
 /** The behaviour's ReplyScript fields that are set, so unset ones do not shadow the default reply. */
 function replyFields(behaviour: FakeBehaviour): ReplyScript {
   const script: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(behaviour)) {
-    if (value !== undefined && !['kind', 'method', 'afterPieces', 'then'].includes(key)) script[key] = value;
+    if (value !== undefined && !['kind', 'method', 'afterPieces', 'then', 'error'].includes(key)) script[key] = value;
   }
   return script as ReplyScript;
 }

@@ -11,6 +11,7 @@ import {
   reply,
   resourceExhausted,
   startFakeGemini,
+  streamError,
   type FakeGemini,
 } from './fake-gemini.js';
 
@@ -101,5 +102,21 @@ describe('fake Gemini, driven by @google/genai directly', () => {
     });
     const invalid = await sdk('v1beta').models.generateContent({ model: 'gemini-2.5-flash', contents: CONTENTS }).catch((error: unknown) => error);
     expect(JSON.parse((invalid as ApiError).message)).toEqual({ error: { code: 400, message: 'Bad thing.', status: 'INVALID_ARGUMENT' } });
+  });
+
+  it('fails a stream midway with an error event the SDK raises as ApiError, after the chunks before it', async () => {
+    fake.enqueue(streamError(2, { code: 503, status: 'UNAVAILABLE', message: 'The model is overloaded.' }));
+    const texts: string[] = [];
+    const error = await (async () => {
+      for await (const chunk of await sdk('v1beta').models.generateContentStream({ model: 'gemini-2.5-flash', contents: CONTENTS })) texts.push(chunk.text ?? '');
+    })().catch((caught: unknown) => caught);
+    expect(texts).toEqual(['Hello', ' from']);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 503 });
+    expect(fake.requests[0]?.sent.endsWith('data: {"error":{"code":503,"message":"The model is overloaded.","status":"UNAVAILABLE"}}\r\n\r\n')).toBe(true);
+    // Only a stream takes it: a generateContent call meanwhile gets the ordinary reply.
+    fake.enqueue(streamError(1));
+    expect((await sdk('v1beta').models.generateContent({ model: 'gemini-2.5-flash', contents: CONTENTS })).text).toBe(DEFAULT_REPLY_TEXT);
+    expect(fake.pendingBehaviours).toBe(1);
   });
 });

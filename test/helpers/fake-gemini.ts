@@ -4,7 +4,7 @@
 // `/v1beta` and `/v1` paths, generateContent, streamGenerateContent (`alt=sse`, CRLF-framed
 // `data: {GenerateContentResponse}` events, cumulative usageMetadata), countTokens,
 // embedContent and batchEmbedContents (what @google/genai's embedContent calls), function
-// calls, and Google's error bodies.
+// calls, and Google's error bodies (answered, or as the last event of a stream that fails midway).
 // This module is the public API; the server is in fake-gemini-server.ts, the answers in
 // fake-gemini-answers.ts, wire shapes and token counting in fake-gemini-wire.ts, the
 // scripting vocabulary in fake-gemini-script.ts.
@@ -25,6 +25,7 @@ export {
   reply,
   resourceExhausted,
   slowStream,
+  streamError,
   unavailable,
 } from './fake-gemini-script.js';
 export type { CutEnding, ErrorScript, FakeBehaviour, ReplyScript } from './fake-gemini-script.js';
