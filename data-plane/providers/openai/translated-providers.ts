@@ -31,6 +31,8 @@ type TokenFields = Pick<CallOutcome, 'tokens' | 'usageEstimated'>;
 export interface TranslatedStream extends StreamStage {
   /** Counts for the usage event: the provider's report, an estimate when the stream did not finish. */
   tokens(): TokenFields;
+  /** The provider sent an error event after its 200 (Anthropic's overloaded_error, a Google error): the call failed. */
+  failed(): boolean;
 }
 
 /** An upstream error in OpenAI's shape with the provider's status. */
@@ -131,6 +133,7 @@ function anthropicAdapter(request: ChatRequest, upstreamModel: string, client: I
             if (usage !== null && tap.complete()) return { tokens: tokensFromAnthropicUsage(usage), usageEstimated: false };
             return { tokens: estimateAnthropicTokens(usage, request.inputChars, tap.outputChars()), usageEstimated: true };
           },
+          failed: () => tap.sawError(),
         };
       },
       estimate: (outputChars) => estimateAnthropicTokens(null, request.inputChars, outputChars),
@@ -175,6 +178,7 @@ function geminiAdapter(request: ChatRequest, upstreamModel: string): AdapterResu
             return encoder.encode(translator.end());
           },
           tokens: () => geminiStreamTokens(observer.usage(), observer.finished(), request.inputChars, observer.outputChars()),
+          failed: () => translator.failed(),
         };
       },
       estimate: (outputChars) => estimateGeminiTokens(request.inputChars, outputChars),

@@ -68,7 +68,8 @@ async function streamAnswer(call: ProxyCall, adapter: ProviderAdapter, response:
   res.flushHeaders();
   const stream = adapter.stream();
   const ending = await forwardStream(res, body, stream, call.signal, call.firstByte);
-  let outcome: UsageStatus = UsageStatus.SUCCESS;
+  // An error event after the 200 is the provider failing mid-answer, as on its native route.
+  let outcome: UsageStatus = stream.failed() ? UsageStatus.UPSTREAM_ERROR : UsageStatus.SUCCESS;
   if (ending.kind === 'failed') {
     outcome = endingStatus(ending.failure);
     if (ending.failure.kind !== 'client_abort') {

@@ -24,6 +24,8 @@ export interface ChatStreamTranslator {
   end(): string;
   /** A finish chunk was sent for every choice seen; false for a stream cut short. */
   finished(): boolean;
+  /** Google sent an error event: the stream failed mid-answer after its 200. */
+  failed(): boolean;
 }
 
 /**
@@ -122,5 +124,6 @@ export function createGeminiToOpenAIStream(options: ChatStreamOptions): ChatStre
       return `${out}data: [DONE]\n\n`;
     },
     finished: () => !failed && opened.size > 0 && [...opened].every((index) => finishedChoices.has(index)),
+    failed: () => failed,
   };
 }

@@ -89,6 +89,7 @@ describe('createGeminiToOpenAIStream', () => {
     expect(translator.push(UPSTREAM)).toBe('');
     expect(translator.end()).toBe('');
     expect(translator.finished()).toBe(false);
+    expect(translator.failed()).toBe(true);
   });
 
   it('maps MAX_TOKENS to length and a blocked prompt to content_filter', () => {
