@@ -75,7 +75,8 @@ async function streamAnswer(call: ProxyCall, request: GeminiRequest, response: D
   res.flushHeaders();
   const observer = createGeminiStreamObserver();
   const ending = await forwardStream(res, body, observer, call.signal, call.firstByte);
-  let outcome: UsageStatus = UsageStatus.SUCCESS;
+  // An error event of Google's own reached the client as it came: the call failed even though the body ended cleanly.
+  let outcome: UsageStatus = observer.failed() ? UsageStatus.UPSTREAM_ERROR : UsageStatus.SUCCESS;
   if (ending.kind === 'failed') {
     outcome = endingStatus(ending.failure);
     if (ending.failure.kind !== 'client_abort') {

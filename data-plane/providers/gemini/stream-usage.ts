@@ -8,6 +8,8 @@ export interface GeminiStreamObserver extends StreamStage {
   usage(): GeminiUsageMetadata | null;
   /** A final chunk arrived: one with a `finishReason`, or a prompt refused with `promptFeedback.blockReason`. */
   finished(): boolean;
+  /** Google sent an error event (`{"error": …}`) after its 200: the answer failed midway. */
+  failed(): boolean;
   /** Characters of `text` parts seen (counted, never kept), for estimating a stream that ends without usage. */
   outputChars(): number;
   /** The bytes passed on so far end on an event boundary, so a gateway event can follow as is. */
@@ -27,6 +29,7 @@ export function createGeminiStreamObserver(): GeminiStreamObserver {
   const splitter = createSseEventSplitter();
   let lastUsage: GeminiUsageMetadata | null = null;
   let finished = false;
+  let failed = false;
   let outputChars = 0;
   let pending = 0;
 
@@ -44,6 +47,7 @@ export function createGeminiStreamObserver(): GeminiStreamObserver {
     if (typeof chunk !== 'object' || chunk === null) return;
     const record = chunk as Record<string, unknown>;
     lastUsage = usageMetadataOf(record['usageMetadata']) ?? lastUsage;
+    if ('error' in record) failed = true;
     if (isFinal(record)) finished = true;
   }
 
@@ -59,6 +63,7 @@ export function createGeminiStreamObserver(): GeminiStreamObserver {
     },
     usage: () => lastUsage,
     finished: () => finished,
+    failed: () => failed,
     outputChars: () => outputChars,
     atEventBoundary: () => pending === 0,
   };

@@ -3,7 +3,7 @@
 import { ApiError, GoogleGenAI } from '@google/genai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestKey, startTestDataPlane, type TestDataPlane, type TestKey } from '../../../helpers/data-plane.js';
-import { countPromptTokens, cutStream, hang, slowStream, startFakeGemini, type FakeGemini } from '../../../helpers/fake-gemini.js';
+import { countPromptTokens, cutStream, hang, slowStream, startFakeGemini, streamError, type FakeGemini } from '../../../helpers/fake-gemini.js';
 
 const PROMPT = 'Say hello to the gateway';
 const CONTENTS = [{ role: 'user', parts: [{ text: PROMPT }] }];
@@ -121,6 +121,19 @@ describe('streams that end early', () => {
     const [event] = await impatient.waitForUsage(1);
     expect(event).toMatchObject({ status: 'TIMEOUT', httpStatus: 200, usageEstimated: true, inputTokens: PROMPT_TOKENS, outputTokens: 2 });
     expect((await fake.settled(fake.requests[0]!)).aborted).toBe(true);
+  });
+
+  it('a Google error event midway: passed on as sent (the SDK raises ApiError), records UPSTREAM_ERROR with the usage so far', async () => {
+    fake.enqueue(streamError(2, { code: 503, status: 'UNAVAILABLE', message: 'The model is overloaded. Please try again later.' }));
+    const received: string[] = [];
+    const error = await (async () => {
+      for await (const chunk of await sdk(dataPlane).models.generateContentStream({ model: 'gemini-2.5-flash', contents: CONTENTS })) received.push(chunk.text ?? '');
+    })().catch((caught: unknown) => caught);
+    expect(received).toEqual(['Hello', ' from']);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).message).toContain('overloaded');
+    const [event] = await dataPlane.waitForUsage(1);
+    expect(event).toMatchObject({ status: 'UPSTREAM_ERROR', httpStatus: 200, usageEstimated: true, inputTokens: PROMPT_TOKENS, outputTokens: 2 });
   });
 
   it('broken upstream connection: ends with an ApiError 502 event, records UPSTREAM_ERROR', async () => {
