@@ -108,6 +108,10 @@ export function createGeminiToOpenAIStream(options: ChatStreamOptions): ChatStre
     return out;
   }
 
+  function finishedAll(): boolean {
+    return opened.size > 0 && [...opened].every((index) => finishedChoices.has(index));
+  }
+
   return {
     push(bytes) {
       let out = '';
@@ -117,13 +121,14 @@ export function createGeminiToOpenAIStream(options: ChatStreamOptions): ChatStre
     end() {
       let out = '';
       for (const event of splitter.flush()) out += eventFrames(event);
-      if (failed) return out;
+      // `[DONE]` promises a whole answer: a stream that ended before its finish chunk gets none, as Anthropic's translation does.
+      if (failed || !finishedAll()) return out;
       if (options.includeUsage && usage !== null) {
         out += frame({ id, object: 'chat.completion.chunk', created, model: options.model, choices: [], usage });
       }
       return `${out}data: [DONE]\n\n`;
     },
-    finished: () => !failed && opened.size > 0 && [...opened].every((index) => finishedChoices.has(index)),
+    finished: () => !failed && finishedAll(),
     failed: () => failed,
   };
 }

@@ -92,6 +92,16 @@ describe('createGeminiToOpenAIStream', () => {
     expect(translator.failed()).toBe(true);
   });
 
+  it('sends no [DONE] (nor usage chunk) for a stream that ended before its finish chunk: the client must not take it for a whole answer', () => {
+    const translator = createGeminiToOpenAIStream({ ...OPTIONS, includeUsage: true, newToolCallId: ids() });
+    const partial = encoder.encode(CHUNKS.slice(0, 2).map((chunk) => `data: ${JSON.stringify(chunk)}\r\n\r\n`).join(''));
+    const out = translator.push(partial) + translator.end();
+    expect(translator.finished()).toBe(false);
+    expect(out).toContain('né ☃');
+    expect(out).not.toContain('[DONE]');
+    expect(out).not.toContain('"usage"');
+  });
+
   it('maps MAX_TOKENS to length and a blocked prompt to content_filter', () => {
     const maxed = encoder.encode(`data: ${JSON.stringify({ candidates: [{ content: { parts: [{ text: 'Hi' }] }, finishReason: 'MAX_TOKENS' }] })}\r\n\r\n`);
     expect(frames(translateAll(maxed, [], false)).at(-2)).toMatchObject({ choices: [{ finish_reason: 'length' }] });
