@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { envBoolean, envPort, envSeconds, logLevel, nodeEnv, parseEnv, parseEnvOrThrow } from '../shared/env.js';
+import { parseCredentialsKey } from '../shared/upstream-credentials.js';
 
 const schema = z
   .object({
@@ -20,6 +21,11 @@ const schema = z
     LOGIN_THROTTLE_WINDOW_SECONDS: envSeconds.default(15 * 60),
     BOOTSTRAP_ADMIN_LOGIN: z.string().min(1).optional(),
     API_KEY_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
+    // The message never repeats the value: it is a secret.
+    UPSTREAM_CREDENTIALS_KEY: z
+      .string()
+      .refine((v) => parseCredentialsKey(v) !== null, 'must be 64 hex characters or the base64 of 32 bytes (for example `openssl rand -hex 32`)')
+      .optional(),
     // Policy §5: usage logs and access logs are kept "for up to 12 months"; never longer.
     RETENTION_MONTHS: z.coerce.number().int().min(1).max(12, 'must be at most 12 (the privacy policy promises 12 months)').default(12),
     // The privacy policy promises a purge "within 30 days of account deletion"; 0 purges at the next run.
@@ -44,6 +50,10 @@ const schema = z
   .refine((c) => c.NODE_ENV !== 'production' || c.API_KEY_PEPPER, {
     message: 'is required in production (both planes must share it)',
     path: ['API_KEY_PEPPER'],
+  })
+  .refine((c) => c.NODE_ENV !== 'production' || c.UPSTREAM_CREDENTIALS_KEY, {
+    message: 'is required in production (it encrypts the provider credentials; every plane must share it)',
+    path: ['UPSTREAM_CREDENTIALS_KEY'],
   })
   .refine((c) => c.SESSION_IDLE_TIMEOUT_SECONDS <= c.SESSION_ABSOLUTE_TIMEOUT_SECONDS, {
     message: 'must not exceed SESSION_ABSOLUTE_TIMEOUT_SECONDS',
@@ -75,6 +85,8 @@ const schema = z
       },
       bootstrapAdminLogin: c.BOOTSTRAP_ADMIN_LOGIN,
       apiKeyPepper: c.API_KEY_PEPPER,
+      /** Encrypts the upstream provider credentials; resolved with resolveCredentialsKey (generated into DATA_DIR when unset). Never log it. */
+      upstreamCredentialsKey: c.UPSTREAM_CREDENTIALS_KEY,
       retention: {
         /** Usage records, security events, sessions and audit entries older than this many months are removed (at most 12). */
         months: c.RETENTION_MONTHS,

@@ -13,3 +13,11 @@ export const API_KEY_CHANNEL = 'tokenbyte_api_key';
  * LISTENs and reloads its whole catalogue, which is small.
  */
 export const CATALOGUE_CHANNEL = 'tokenbyte_catalogue';
+
+/**
+ * The NOTIFY channel on which the control-plane announces that an upstream provider
+ * credential changed (created, updated or deleted by an admin); the payload is the
+ * provider's name (`openai`, `anthropic` or `gemini`). Every data-plane instance
+ * LISTENs and reloads its credentials.
+ */
+export const UPSTREAM_CREDENTIAL_CHANNEL = 'tokenbyte_upstream_credential';

@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { readOrCreateDataDirSecret } from './data-dir-secret.js';
 
 export const PEPPER_FILE = 'api-key-pepper';
 
@@ -11,19 +9,5 @@ export const PEPPER_FILE = 'api-key-pepper';
  */
 export function resolvePepper(configured: string | undefined, dataDir: string): Buffer {
   if (configured) return Buffer.from(configured, 'utf8');
-  const file = path.join(dataDir, PEPPER_FILE);
-  try {
-    return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  mkdirSync(dataDir, { recursive: true });
-  const pepper = randomBytes(32);
-  // 'wx' fails if another process created it meanwhile; then read theirs.
-  try {
-    writeFileSync(file, pepper.toString('hex'), { mode: 0o600, flag: 'wx' });
-    return pepper;
-  } catch {
-    return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
-  }
+  return readOrCreateDataDirSecret(dataDir, PEPPER_FILE);
 }

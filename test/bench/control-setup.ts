@@ -10,7 +10,7 @@ import { Account } from '../../control-plane/modules/account/account.entity.js';
 import { createApiKeyService } from '../../control-plane/modules/api-key/api-key.service.js';
 import { startControlPlane, type RunningControlPlane } from '../../control-plane/start.js';
 import type { Logger } from '../../shared/logger.js';
-import { BENCH_PEPPER } from './protocol.js';
+import { BENCH_PEPPER, BENCH_UPSTREAM_CREDENTIALS_KEY } from './protocol.js';
 
 /** Starts the control-plane as `npm start` does: migrations, catalogue seed, jobs, GraphQL on a free port. */
 export function startControl(options: { dataDir: string; databaseUrl?: string | undefined; logger: Logger }): Promise<RunningControlPlane> {
@@ -21,6 +21,7 @@ export function startControl(options: { dataDir: string; databaseUrl?: string | 
     CONTROL_PLANE_HOST: '127.0.0.1',
     CONTROL_PLANE_PORT: '0',
     API_KEY_PEPPER: BENCH_PEPPER,
+    UPSTREAM_CREDENTIALS_KEY: BENCH_UPSTREAM_CREDENTIALS_KEY,
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
   });
   return startControlPlane(config, options.logger.child({ plane: 'control' }));

@@ -11,6 +11,9 @@ export type DataPlaneSample = ProcessSample & { sql: StatementStats[] };
 /** The API-key pepper of every plane in the benchmark (at least 32 characters, as production requires). */
 export const BENCH_PEPPER = 'bench-pepper-0123456789abcdef0123456789abcdef';
 
+/** The upstream-credentials key of every plane in the benchmark (production requires one). */
+export const BENCH_UPSTREAM_CREDENTIALS_KEY = 'be7c4'.padEnd(64, '0');
+
 export type UpstreamApi = {
   /** Starts the fake OpenAI upstream on 127.0.0.1. */
   start(): Promise<{ url: string; apiKey: string }>;

@@ -8,7 +8,7 @@ import { createLogger, type Logger } from '../../shared/logger.js';
 import { createPgliteSqlClient, createPgSqlClient, type SqlClient } from '../../shared/sql.js';
 import { createTestDatabase } from './db.js';
 import { GraphQLClient } from './graphql-client.js';
-import { TEST_API_KEY_PEPPER } from './test-env.js';
+import { TEST_API_KEY_PEPPER, TEST_UPSTREAM_CREDENTIALS_KEY } from './test-env.js';
 
 export interface TestControlPlane {
   url: string;
@@ -28,7 +28,13 @@ export interface TestControlPlane {
  */
 export async function startTestControlPlane(env: Record<string, string> = {}, logger?: Logger, options: { seed?: boolean } = {}): Promise<TestControlPlane> {
   const testDb = await createTestDatabase();
-  const base = controlPlaneConfigFrom({ NODE_ENV: 'test', CONTROL_PLANE_PORT: '0', API_KEY_PEPPER: TEST_API_KEY_PEPPER, ...env });
+  const base = controlPlaneConfigFrom({
+    NODE_ENV: 'test',
+    CONTROL_PLANE_PORT: '0',
+    API_KEY_PEPPER: TEST_API_KEY_PEPPER,
+    UPSTREAM_CREDENTIALS_KEY: TEST_UPSTREAM_CREDENTIALS_KEY,
+    ...env,
+  });
   const config: ControlPlaneConfig = { ...base, database: testDb.config };
   const db = await testDb.open();
   if (options.seed ?? true) await seedCatalogue(db.fork());

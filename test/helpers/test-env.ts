@@ -14,3 +14,6 @@ declare module 'vitest' {
 
 /** The API-key pepper every test plane shares, so keys made by one are accepted by the other. */
 export const TEST_API_KEY_PEPPER = 'test-pepper-0123456789abcdef0123456789abcdef';
+
+/** The UPSTREAM_CREDENTIALS_KEY every test plane shares (64 hex characters), so credentials sealed by one open in the other. */
+export const TEST_UPSTREAM_CREDENTIALS_KEY = '7e57c0de'.repeat(8);

@@ -36,6 +36,7 @@ describe('configuration', () => {
       DATABASE_URL: 'postgres://db.internal:5432/tokenbyte',
       NODE_ENV: 'production',
       API_KEY_PEPPER: 'a production pepper of at least 32 characters',
+      UPSTREAM_CREDENTIALS_KEY: 'c0ffee'.padEnd(64, '0'),
     });
     expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://db.internal:5432/tokenbyte' });
     expect(config.session.secureCookie).toBe(true);

@@ -10,7 +10,7 @@ import { notify } from '../../../control-plane/modules/notification/notify.js';
 import { createLogger } from '../../../shared/logger.js';
 import { startTestControlPlane, type TestControlPlane } from '../../helpers/control-plane.js';
 import { newUser, SIGN_UP, signUpAndLogIn } from '../../helpers/graphql-client.js';
-import { TEST_API_KEY_PEPPER } from '../../helpers/test-env.js';
+import { TEST_API_KEY_PEPPER, TEST_UPSTREAM_CREDENTIALS_KEY } from '../../helpers/test-env.js';
 import { startTestSmtpServer } from './smtp-server.js';
 
 let cp: TestControlPlane;
@@ -106,7 +106,13 @@ describe('§2 "Sending service notifications, security alerts, and technical upd
       from: 'ops@example.com',
       requireTls: false,
     });
-    const production = controlPlaneConfigFrom({ NODE_ENV: 'production', API_KEY_PEPPER: TEST_API_KEY_PEPPER, SMTP_URL: 'smtp://mail.example.com:587', SMTP_FROM: FROM });
+    const production = controlPlaneConfigFrom({
+      NODE_ENV: 'production',
+      API_KEY_PEPPER: TEST_API_KEY_PEPPER,
+      UPSTREAM_CREDENTIALS_KEY: TEST_UPSTREAM_CREDENTIALS_KEY,
+      SMTP_URL: 'smtp://mail.example.com:587',
+      SMTP_FROM: FROM,
+    });
     expect(production.email.smtp?.requireTls).toBe(true);
   });
 
