@@ -18,6 +18,10 @@ export const REDACTED_PATHS = [
   '*.secret',
   '*.token',
   'variables',
+  // The ORM's driver errors carry the failed statement with its values written in
+  // (hashes, sealed credentials, personal data); the message, code and stack remain.
+  'err.query',
+  'err.params',
 ];
 
 /** Creates the process logger: JSON lines on stdout (or `destination`), secrets redacted. */
