@@ -2,6 +2,7 @@ import { deleteCookie, getCookie, H3, setCookie } from 'h3';
 import { clientIp } from '../shared/http.js';
 import { newId } from '../shared/ids.js';
 import { resolvePepper } from '../shared/pepper.js';
+import { resolveCredentialsKey } from '../shared/upstream-credentials.js';
 import type { Logger } from '../shared/logger.js';
 import type { ControlPlaneConfig } from './config.js';
 import type { Database } from './db/orm.js';
@@ -16,6 +17,7 @@ import { createPolicyService } from './modules/policy/policy.service.js';
 import { createExportDownloadHandler } from './modules/privacy/export-download.js';
 import { createLoginThrottle } from './modules/security-event/login-throttle.js';
 import { createSessionService } from './modules/session/session.service.js';
+import { createUpstreamCredentialService } from './modules/upstream-credential/upstream-credential.service.js';
 
 export interface ControlPlane {
   app: H3;
@@ -38,6 +40,7 @@ export async function createControlPlane(deps: { config: ControlPlaneConfig; db:
     apiKeys: createApiKeyService({ pepper: resolvePepper(config.apiKeyPepper, config.dataDir) }),
     catalogue: createCatalogueService(),
     policies: createPolicyService({ db, logger }),
+    upstreamCredentials: createUpstreamCredentialService({ key: resolveCredentialsKey(config.upstreamCredentialsKey, config.dataDir) }),
   };
   const cookieName = sessionCookieName(config.session.secureCookie);
   const cookieOptions: NonNullable<Parameters<typeof setCookie>[3]> = { httpOnly: true, sameSite: 'lax', secure: config.session.secureCookie, path: '/' };

@@ -8,6 +8,7 @@ import { PolicyVersion, PolicyView } from '../modules/policy/policy.entity.js';
 import { DataExport, DataExportLink, EmailChange } from '../modules/privacy/privacy.entity.js';
 import { Session } from '../modules/session/session.entity.js';
 import { LoginFailure, SecurityEvent } from '../modules/security-event/security-event.entity.js';
+import { UpstreamCredential } from '../modules/upstream-credential/upstream-credential.entity.js';
 
 /** Every entity the control-plane maps. A new table starts here (and in a migration). */
-export const entities = [Account, Session, SecurityEvent, LoginFailure, ApiKey, Notification, OutboxEmail, CatalogueModel, PriceVersion, EmailChange, DataExport, DataExportLink, PolicyVersion, PolicyView, AdminAudit, JobRun];
+export const entities = [Account, Session, SecurityEvent, LoginFailure, ApiKey, Notification, OutboxEmail, CatalogueModel, PriceVersion, EmailChange, DataExport, DataExportLink, PolicyVersion, PolicyView, AdminAudit, JobRun, UpstreamCredential];

@@ -8,6 +8,7 @@ import type { PolicyService } from '../modules/policy/policy.service.js';
 import type { RequestMeta } from '../modules/security-event/security-event.service.js';
 import type { Session } from '../modules/session/session.entity.js';
 import type { SessionService } from '../modules/session/session.service.js';
+import type { UpstreamCredentialService } from '../modules/upstream-credential/upstream-credential.service.js';
 import type { createLoaders } from './loaders.js';
 
 export interface Services {
@@ -16,6 +17,7 @@ export interface Services {
   catalogue: CatalogueService;
   policies: PolicyService;
   sessions: SessionService;
+  upstreamCredentials: UpstreamCredentialService;
 }
 
 /** The session cookie of this response: the only cookie TokenByte ever sets. */

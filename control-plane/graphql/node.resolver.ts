@@ -14,6 +14,7 @@ import { SecurityEvent } from '../modules/security-event/security-event.entity.j
 import { SecurityEventObject } from '../modules/security-event/security-event.types.js';
 import { Session } from '../modules/session/session.entity.js';
 import { SessionType } from '../modules/session/session.types.js';
+import { findUpstreamCredentialNode } from '../modules/upstream-credential/upstream-credential.resolver.js';
 import { findUsageEvent } from '../modules/usage/usage.service.js';
 import { UsageEventType } from '../modules/usage/usage.types.js';
 import type { Context } from './context.js';
@@ -72,6 +73,8 @@ export class NodeResolver {
       case 'AdminAuditEntry':
       case 'JobRun':
         return findAdminNode(ctx, ref.type, ref.id);
+      case 'UpstreamCredential':
+        return findUpstreamCredentialNode(ctx, ref.id);
       default:
         return null;
     }

@@ -19,10 +19,11 @@ import { AdminAuditResolver } from '../modules/audit/admin-audit.resolver.js';
 import { adminOnlyFieldNames, auditAdminMutations } from '../modules/audit/audit.middleware.js';
 import { JobRunResolver } from '../modules/job-run/job-run.resolver.js';
 import { UsageStatisticsResolver } from '../modules/statistics/statistics.resolver.js';
+import { UpstreamCredentialResolver } from '../modules/upstream-credential/upstream-credential.resolver.js';
 import { authChecker, authorizedFieldNames, denyByDefault } from './auth.js';
 import { NodeResolver } from './node.resolver.js';
 
-export const resolvers = [AccountResolver, SessionResolver, SecurityEventResolver, ApiKeyResolver, AccountApiKeysResolver, UsageResolver, UsageEventResolver, AccountStateResolver, DeletionResolver, RestrictionResolver, SuspensionResolver, CatalogueResolver, ModelPriceResolver, PrivacyResolver, AccountPendingEmailResolver, DataExportResolver, NotificationResolver, PolicyResolver, PolicyVersionViewResolver, AccountPolicyResolver, AdminAuditResolver, JobRunResolver, UsageStatisticsResolver, NodeResolver] as const;
+export const resolvers = [AccountResolver, SessionResolver, SecurityEventResolver, ApiKeyResolver, AccountApiKeysResolver, UsageResolver, UsageEventResolver, AccountStateResolver, DeletionResolver, RestrictionResolver, SuspensionResolver, CatalogueResolver, ModelPriceResolver, PrivacyResolver, AccountPendingEmailResolver, DataExportResolver, NotificationResolver, PolicyResolver, PolicyVersionViewResolver, AccountPolicyResolver, AdminAuditResolver, JobRunResolver, UsageStatisticsResolver, UpstreamCredentialResolver, NodeResolver] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
 

@@ -7,6 +7,7 @@ import { Migration0005NotificationDeliveryPolicyVersions } from './0005-notifica
 import { Migration0006PrivacyAccessCorrectionExport } from './0006-privacy-access-correction-export.js';
 import { Migration0007AccountRights } from './0007-account-rights.js';
 import { Migration0008RetentionAudit } from './0008-retention-audit.js';
+import { Migration0009UpstreamCredentials } from './0009-upstream-credentials.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list runs
@@ -21,4 +22,5 @@ export const migrationsList: MigrationObject[] = [
   { name: '0006-privacy-access-correction-export', class: Migration0006PrivacyAccessCorrectionExport },
   { name: '0007-account-rights', class: Migration0007AccountRights },
   { name: '0008-retention-audit', class: Migration0008RetentionAudit },
+  { name: '0009-upstream-credentials', class: Migration0009UpstreamCredentials },
 ];
