@@ -1,12 +1,10 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseCredentialsKey } from '../shared/upstream-credentials.js';
 import { envBoolean, envPort, logLevel, nodeEnv, parseEnv, parseEnvOrThrow } from '../shared/env.js';
 
 const positiveMs = z.coerce.number().int().positive();
-// TODO(dedupe with the control-plane's once both exist): 32 bytes as 64 hex chars or base64.
-const credentialsKey = z
-  .string()
-  .refine((v) => /^[0-9a-f]{64}$/i.test(v) || Buffer.from(v, 'base64').length === 32, 'must be 32 bytes: 64 hex characters or base64');
+const credentialsKey = z.string().refine((v) => parseCredentialsKey(v) !== null, 'must be 32 bytes: 64 hex characters or base64');
 
 const schema = z
   .object({

@@ -1,6 +1,7 @@
 import { listen } from '../shared/http.js';
 import type { Logger } from '../shared/logger.js';
 import { resolvePepper } from '../shared/pepper.js';
+import { resolveCredentialsKey } from '../shared/upstream-credentials.js';
 import { createPgSqlClient, type SqlClient } from '../shared/sql.js';
 import { createDataPlaneApp } from './app.js';
 import { createKeyCache } from './auth/key-cache.js';
@@ -8,6 +9,7 @@ import { createLastUsedTracker } from './auth/last-used.js';
 import type { KeyAuthenticator } from './auth/types.js';
 import { createCatalogueCache, type CatalogueCache } from './catalogue/cache.js';
 import type { DataPlaneConfig } from './config.js';
+import { createCredentialCache } from './credentials/cache.js';
 import { createUsageWriter, type UsageWriter } from './usage/writer.js';
 
 export interface RunningDataPlane {
@@ -37,6 +39,13 @@ export async function startDataPlane(config: DataPlaneConfig, logger: Logger, op
   await keys.start();
   const catalogue = createCatalogueCache({ sql, logger, ttlMs: config.catalogue.ttlMs });
   await catalogue.start();
+  const credentials = createCredentialCache({
+    sql,
+    key: resolveCredentialsKey(config.upstreamCredentialsKey, config.dataDir),
+    logger,
+    ttlMs: config.catalogue.ttlMs,
+  });
+  await credentials.start();
   const lastUsed = createLastUsedTracker({ sql, logger });
   const usage = createUsageWriter({ sql, spoolDir: config.usageSpoolDir, logger });
   const lifetime = new AbortController();
@@ -47,7 +56,7 @@ export async function startDataPlane(config: DataPlaneConfig, logger: Logger, op
       return key;
     },
   };
-  const app = createDataPlaneApp({ config, logger, keys: touching, usage, catalogue, signal: lifetime.signal });
+  const app = createDataPlaneApp({ config, logger, keys: touching, usage, catalogue, credentials, signal: lifetime.signal });
   const http = await listen(app, config.http.host, config.http.port);
   logger.info({ url: http.url, upstream: config.openai ? config.openai.baseUrl : 'none (simulated models only)', models: catalogue.list().length }, 'data-plane listening');
   return {
@@ -61,6 +70,7 @@ export async function startDataPlane(config: DataPlaneConfig, logger: Logger, op
       await lastUsed.close();
       await keys.close();
       await catalogue.close();
+      await credentials.close();
       if (!options.sql) await sql.close();
     },
   };

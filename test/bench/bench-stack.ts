@@ -8,7 +8,7 @@ import { startDataPlane, type RunningDataPlane } from '../../data-plane/start.js
 import type { Logger } from '../../shared/logger.js';
 import { createPgliteSqlClient, createPgSqlClient } from '../../shared/sql.js';
 import { sampleProcess, type ProcessSample } from './process-sample.js';
-import { BENCH_PEPPER } from './protocol.js';
+import { BENCH_PEPPER, BENCH_UPSTREAM_CREDENTIALS_KEY } from './protocol.js';
 import { timeSql, type TimedSql } from './timed-sql.js';
 
 export interface BenchStackOptions {
@@ -39,6 +39,7 @@ function dataConfig(options: BenchStackOptions) {
     DATA_PLANE_HOST: '127.0.0.1',
     DATA_PLANE_PORT: '0',
     API_KEY_PEPPER: BENCH_PEPPER,
+    UPSTREAM_CREDENTIALS_KEY: BENCH_UPSTREAM_CREDENTIALS_KEY,
     OPENAI_BASE_URL: options.upstream.url,
     OPENAI_API_KEY: options.upstream.apiKey,
     ...(options.server ? { DATABASE_URL: options.server.databaseUrl } : {}),

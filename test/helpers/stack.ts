@@ -7,7 +7,7 @@ import { startDataPlane, type RunningDataPlane } from '../../data-plane/start.js
 import { createLogger } from '../../shared/logger.js';
 import type { SqlClient } from '../../shared/sql.js';
 import { startTestControlPlane, type TestControlPlane } from './control-plane.js';
-import { TEST_API_KEY_PEPPER } from './test-env.js';
+import { TEST_API_KEY_PEPPER, TEST_UPSTREAM_CREDENTIALS_KEY } from './test-env.js';
 
 export interface TestStack {
   cp: TestControlPlane;
@@ -40,6 +40,7 @@ export async function startTestStack(options: { instances?: number; upstream: { 
     const config = dataPlaneConfigFrom({
       DATA_PLANE_PORT: '0',
       API_KEY_PEPPER: TEST_API_KEY_PEPPER,
+      UPSTREAM_CREDENTIALS_KEY: TEST_UPSTREAM_CREDENTIALS_KEY,
       OPENAI_BASE_URL: options.upstream.baseUrl,
       OPENAI_API_KEY: options.upstream.apiKey,
       USAGE_SPOOL_DIR: path.join(spoolRoot, `instance-${i}`),

@@ -64,6 +64,29 @@ describe('configuration', () => {
     }
   });
 
+  it('requires the same UPSTREAM_CREDENTIALS_KEY on both planes in production, and refuses one that is not 32 bytes', () => {
+    for (const load of [loadControlPlaneConfig, loadDataPlaneConfig]) {
+      const missing = captureExit(() => load({ NODE_ENV: 'production', API_KEY_PEPPER: 'a production pepper of at least 32 characters' }));
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toContain('UPSTREAM_CREDENTIALS_KEY: is required in production');
+      const short = captureExit(() => load({ UPSTREAM_CREDENTIALS_KEY: 'abcd' }));
+      expect(short.code).toBe(1);
+      expect(short.stderr).toContain('UPSTREAM_CREDENTIALS_KEY');
+    }
+  });
+
+  it('reads the retry settings and refuses nonsense', () => {
+    expect(loadDataPlaneConfig({ UPSTREAM_MAX_ATTEMPTS: '1', UPSTREAM_RETRY_DEADLINE_MS: '5000' }).retry).toEqual({
+      maxAttempts: 1,
+      deadlineMs: 5000,
+      baseDelayMs: 250,
+      cooldownMs: 5000,
+    });
+    const { code, stderr } = captureExit(() => loadDataPlaneConfig({ UPSTREAM_MAX_ATTEMPTS: '0' }));
+    expect(code).toBe(1);
+    expect(stderr).toContain('UPSTREAM_MAX_ATTEMPTS');
+  });
+
   it('refuses an idle timeout longer than the absolute timeout', () => {
     const { code, stderr } = captureExit(() => loadControlPlaneConfig({ SESSION_IDLE_TIMEOUT_SECONDS: '7200', SESSION_ABSOLUTE_TIMEOUT_SECONDS: '3600' }));
     expect(code).toBe(1);
