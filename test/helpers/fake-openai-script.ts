@@ -35,6 +35,12 @@ export interface ReplyScript {
   latencyMs?: number;
   /** Extra response headers, overriding the standard ones. */
   headers?: Record<string, string>;
+  /**
+   * Responses API only: the response fails after its output. A stream ends with
+   * `response.failed` (carrying this error and the usage); a non-streamed request gets the
+   * failed Response object.
+   */
+  fail?: { code: string; message: string };
 }
 
 export interface ErrorScript {
@@ -73,7 +79,9 @@ export function slowStream(chunkDelayMs: number, script: ReplyScript = {}): Fake
 
 /**
  * Stops after the role chunk and `afterPieces` content chunks: no finish chunk, no usage, no
- * [DONE]. Non-streaming requests get half of their JSON body instead.
+ * [DONE]. A Responses stream stops after its `afterPieces`-th `response.output_text.delta`:
+ * no done events, no terminal event, no usage. Non-streaming requests (embeddings too) get
+ * half of their JSON body instead.
  */
 export function cutStream(afterPieces: number, then: CutEnding = 'end', script: ReplyScript = {}): FakeBehaviour {
   return { kind: 'cut', ...script, afterPieces, then };

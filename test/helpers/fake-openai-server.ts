@@ -38,9 +38,19 @@ import {
   systemFingerprint,
   validateChatRequest,
   validateEmbeddingsRequest,
+  validateResponsesRequest,
   type CompletionPlan,
   type OpenAIErrorBody,
 } from './fake-openai-wire.js';
+import {
+  buildResponsesUsage,
+  countResponsesInputTokens,
+  responseBody,
+  responseEventFrame,
+  responseObjectId,
+  responseStreamEvents,
+  type ResponsePlan,
+} from './fake-openai-responses.js';
 import type { FakeOpenAI, FakeOpenAIOptions, RecordedRequest } from './fake-openai.js';
 
 interface Exchange {
@@ -204,6 +214,7 @@ export class FakeOpenAIServer implements FakeOpenAI {
 
     if (route === 'chat') return this.chat(ex, body, script, cut);
     if (route === 'embeddings') return this.embeddings(ex, body, script, cut);
+    if (route === 'responses') return this.responses(ex, body, script, cut);
     const models = this.options.models ?? DEFAULT_MODELS;
     if (route === 'models') return this.sendOk(ex, { object: 'list', data: models.map(modelObject) }, script, cut);
     const id = decodeURIComponent(url.pathname.slice('/v1/models/'.length));
@@ -247,20 +258,58 @@ export class FakeOpenAIServer implements FakeOpenAI {
       },
       cut?.afterPieces,
     );
+    const frames = chunks.map((chunk) => `data: ${JSON.stringify(chunk)}\n\n`);
+    return this.writeStream(ex, script, frames, cut, 'data: [DONE]\n\n');
+  }
+
+  /**
+   * Streams SSE frames, each awaited on its own so a buffering proxy shows, `chunkDelayMs`
+   * apart; then the trailer, or the cut's ending.
+   */
+  private async writeStream(ex: Exchange, script: ReplyScript, frames: string[], cut: Cut | undefined, trailer?: string): Promise<void> {
     const { res, record } = ex;
     record.status = 200;
     res.writeHead(200, { ...this.headers(ex, 'text/event-stream; charset=utf-8', true), ...script.headers });
     res.flushHeaders();
     const delayMs = script.chunkDelayMs ?? this.options.chunkDelayMs ?? DEFAULT_CHUNK_DELAY_MS;
-    for (const [index, chunk] of chunks.entries()) {
+    for (const [index, frame] of frames.entries()) {
       if (index > 0 && delayMs > 0) await sleep(delayMs);
-      // One awaited write per chunk puts each on the wire on its own, so a buffering proxy shows.
-      if (!(await write(res, `data: ${JSON.stringify(chunk)}\n\n`))) return;
+      if (!(await write(res, frame))) return;
       record.chunksSent += 1;
       this.events.emit('change');
     }
     if (cut) return this.endCut(res, cut.then);
-    if (await write(res, 'data: [DONE]\n\n')) res.end();
+    if (trailer === undefined) res.end();
+    else if (await write(res, trailer)) res.end();
+  }
+
+  private async responses(ex: Exchange, body: Record<string, unknown>, script: ReplyScript, cut?: Cut): Promise<void> {
+    const invalid = validateResponsesRequest(body);
+    if (invalid) return this.send(ex, 400, invalid);
+    let pieces =
+      typeof script.content === 'object' ? [...script.content] : splitIntoPieces(script.content ?? DEFAULT_COMPLETION_TEXT);
+    let status: ResponsePlan['status'] = script.fail ? 'failed' : 'completed';
+    const maxTokens = positiveInt(body['max_output_tokens']);
+    if (maxTokens !== undefined && pieces.length > maxTokens) {
+      pieces = pieces.slice(0, maxTokens);
+      status = 'incomplete';
+    }
+    const plan: ResponsePlan = {
+      id: responseObjectId('resp'),
+      messageId: responseObjectId('msg'),
+      createdAt: Math.floor(Date.now() / 1000),
+      model: script.model ?? String(body['model']),
+      pieces,
+      status,
+      ...(script.fail ? { failure: script.fail } : {}),
+      usage: buildResponsesUsage(countResponsesInputTokens(body), pieces.length, script.usage),
+      request: body,
+    };
+    this.tokensUsed += plan.usage.total_tokens;
+    if (body['stream'] !== true) return this.sendOk(ex, responseBody(plan, true), script, cut);
+    const frames = responseStreamEvents(plan, cut?.afterPieces).map(responseEventFrame);
+    // The Responses API ends its streams with the terminal event: there is no [DONE].
+    return this.writeStream(ex, script, frames, cut);
   }
 
   private embeddings(ex: Exchange, body: Record<string, unknown>, script: ReplyScript, cut?: Cut): void {
@@ -339,11 +388,12 @@ export class FakeOpenAIServer implements FakeOpenAI {
   }
 }
 
-type Route = 'chat' | 'embeddings' | 'models' | 'model';
+type Route = 'chat' | 'embeddings' | 'responses' | 'models' | 'model';
 
 function routeOf(method: string, path: string): Route | undefined {
   if (method === 'POST' && path === '/v1/chat/completions') return 'chat';
   if (method === 'POST' && path === '/v1/embeddings') return 'embeddings';
+  if (method === 'POST' && path === '/v1/responses') return 'responses';
   if (method === 'GET' && path === '/v1/models') return 'models';
   if (method === 'GET' && /^\/v1\/models\/[^/]+$/.test(path)) return 'model';
   return undefined;

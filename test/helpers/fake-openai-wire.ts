@@ -324,6 +324,18 @@ export function validateEmbeddingsRequest(body: Record<string, unknown>): OpenAI
   return undefined;
 }
 
+/** The Responses API refuses a request without a model, or with a stream flag that is not a boolean. */
+export function validateResponsesRequest(body: Record<string, unknown>): OpenAIErrorBody | undefined {
+  if (typeof body['model'] !== 'string' || body['model'] === '') return MISSING_MODEL;
+  const stream = body['stream'];
+  if (stream !== undefined && stream !== null && typeof stream !== 'boolean') {
+    const kind = Array.isArray(stream) ? 'an array' : typeof stream === 'object' ? 'an object' : `a ${typeof stream}`;
+    const message = `Invalid type for 'stream': expected a boolean, but got ${kind} instead.`;
+    return errorBody(message, 'invalid_request_error', 'stream', 'invalid_type');
+  }
+  return undefined;
+}
+
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

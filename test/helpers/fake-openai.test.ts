@@ -2,12 +2,15 @@
 // parses and classifies its answers like the real API's, gateway tests built on it mean something.
 import OpenAI from 'openai';
 import type { ChatCompletionChunk, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   DEFAULT_COMPLETION_TEXT,
   FAKE_UPSTREAM_API_KEY,
   badRequest,
+  buildResponsesUsage,
   countPromptTokens,
+  countResponsesInputTokens,
   cutStream,
   fakeEmbedding,
   hang,
@@ -424,5 +427,120 @@ describe('fake OpenAI upstream, driven by the openai SDK', () => {
     const parsed = (await badJson.json()) as { error: { message: string; type: string } };
     expect(parsed.error.type).toBe('invalid_request_error');
     expect(parsed.error.message).toMatch(/^We could not parse the JSON body of your request/);
+  });
+});
+
+describe('fake OpenAI upstream, Responses API', () => {
+  const request = { model: 'gpt-4o-mini', instructions: 'You are terse.', input: 'Say hello to the gateway' };
+  // 3 words of instructions + 5 of input, by the documented rule.
+  const usage = buildResponsesUsage(8, DEFAULT_PIECES);
+
+  async function events(stream: AsyncIterable<ResponseStreamEvent>): Promise<ResponseStreamEvent[]> {
+    const all: ResponseStreamEvent[] = [];
+    for await (const event of stream) all.push(event);
+    return all;
+  }
+
+  it('answers a Response object the SDK reads, with its output text and usage', async () => {
+    expect(countResponsesInputTokens(request)).toBe(8);
+    const response = await client.responses.create(request);
+    expect(response).toMatchObject({ object: 'response', status: 'completed', model: 'gpt-4o-mini', error: null, instructions: 'You are terse.' });
+    expect(response.id).toMatch(/^resp_[0-9a-f]{50}$/);
+    expect(response.output_text).toBe(DEFAULT_COMPLETION_TEXT);
+    expect(response.output[0]).toMatchObject({ type: 'message', role: 'assistant', status: 'completed', id: expect.stringMatching(/^msg_/) });
+    expect(response.usage).toEqual({
+      input_tokens: 8,
+      input_tokens_details: { cached_tokens: 0 },
+      output_tokens: DEFAULT_PIECES,
+      output_tokens_details: { reasoning_tokens: 0 },
+      total_tokens: 8 + DEFAULT_PIECES,
+    });
+    expect(usage).toEqual(response.usage);
+    expect(onlyRequest()).toMatchObject({ method: 'POST', path: '/v1/responses', body: request });
+  });
+
+  it('counts message items and scripted cached and reasoning tokens', async () => {
+    const input = [{ role: 'user' as const, content: [{ type: 'input_text' as const, text: 'two words' }] }];
+    fake.enqueue(reply({ usage: { cached_tokens: 2, reasoning_tokens: 7 } }));
+    const response = await client.responses.create({ model: 'gpt-4o-mini', input });
+    expect(response.usage).toMatchObject({ input_tokens: 3 + 2, input_tokens_details: { cached_tokens: 2 }, output_tokens: DEFAULT_PIECES + 7, output_tokens_details: { reasoning_tokens: 7 } });
+  });
+
+  it('streams the real event sequence, numbered from 0, framed with event: lines and no [DONE]', async () => {
+    const all = await events(await client.responses.create({ ...request, stream: true }));
+    expect(all.map((event) => event.type)).toEqual([
+      'response.created',
+      'response.in_progress',
+      'response.output_item.added',
+      'response.content_part.added',
+      ...Array<string>(DEFAULT_PIECES).fill('response.output_text.delta'),
+      'response.output_text.done',
+      'response.content_part.done',
+      'response.output_item.done',
+      'response.completed',
+    ]);
+    expect(all.map((event) => event.sequence_number)).toEqual(all.map((_, index) => index));
+    const deltas = all.flatMap((event) => (event.type === 'response.output_text.delta' ? [event.delta] : []));
+    expect(deltas.join('')).toBe(DEFAULT_COMPLETION_TEXT);
+    const created = all[0];
+    expect(created?.type === 'response.created' && created.response).toMatchObject({ status: 'in_progress', usage: null, output: [] });
+    const completed = all.at(-1);
+    expect(completed?.type === 'response.completed' && completed.response).toMatchObject({ status: 'completed', usage });
+    expect(onlyRequest().chunksSent).toBe(all.length);
+
+    const wire = await (await rawPost('/v1/responses', JSON.stringify({ ...request, stream: true }))).text();
+    const frames = wire.split('\n\n').filter(Boolean);
+    expect(frames).toHaveLength(all.length);
+    for (const frame of frames) {
+      const [eventLine, dataLine] = frame.split('\n');
+      expect(eventLine).toBe(`event: ${(JSON.parse(dataLine!.slice('data: '.length)) as { type: string }).type}`);
+    }
+    expect(wire).not.toContain('[DONE]');
+  });
+
+  it('stops at max_output_tokens with an incomplete response', async () => {
+    const all = await events(await client.responses.create({ ...request, stream: true, max_output_tokens: 2 }));
+    const last = all.at(-1);
+    expect(last?.type).toBe('response.incomplete');
+    expect(last?.type === 'response.incomplete' && last.response).toMatchObject({
+      status: 'incomplete',
+      incomplete_details: { reason: 'max_output_tokens' },
+      usage: { output_tokens: 2 },
+    });
+    const whole = await client.responses.create({ ...request, max_output_tokens: 2 });
+    expect(whole).toMatchObject({ status: 'incomplete', output_text: 'Hello from' });
+  });
+
+  it('can fail a response: the stream ends with response.failed, carrying the error and the usage', async () => {
+    fake.enqueue(reply({ fail: { code: 'server_error', message: 'The model failed.' } }));
+    const all = await events(await client.responses.create({ ...request, stream: true }));
+    const last = all.at(-1);
+    expect(last?.type).toBe('response.failed');
+    expect(last?.type === 'response.failed' && last.response).toMatchObject({ status: 'failed', error: { code: 'server_error', message: 'The model failed.' }, usage });
+  });
+
+  it('cuts a stream after that many deltas: no done events, no terminal event, no usage', async () => {
+    fake.enqueue(cutStream(2));
+    const all = await events(await client.responses.create({ ...request, stream: true }));
+    expect(all.map((event) => event.type)).toEqual([
+      'response.created',
+      'response.in_progress',
+      'response.output_item.added',
+      'response.content_part.added',
+      'response.output_text.delta',
+      'response.output_text.delta',
+    ]);
+    fake.enqueue(cutStream(1, 'destroy'));
+    await expect(events(await client.responses.create({ ...request, stream: true }))).rejects.toThrow();
+  });
+
+  it('plays scripted errors on /v1/responses only when asked for that path', async () => {
+    fake.enqueue({ ...rateLimited({ retryAfterSeconds: 3 }), path: '/v1/responses' });
+    await expect(client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES })).resolves.toBeTruthy();
+    const error = await client.responses.create(request).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.RateLimitError);
+    expect((error as InstanceType<typeof OpenAI.RateLimitError>).headers.get('retry-after')).toBe('3');
+    const missing = await rawPost('/v1/responses', JSON.stringify({ input: 'x' }));
+    expect(missing.status).toBe(400);
   });
 });

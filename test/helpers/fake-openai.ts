@@ -1,7 +1,9 @@
 // A fake OpenAI upstream served over real HTTP on 127.0.0.1, speaking the real wire format, so
 // gateway tests exercise the same bytes, headers and failure modes a real upstream produces.
+// It serves chat completions, embeddings, the Responses API (`POST /v1/responses`) and models.
 // This module is the public API; the server is in fake-openai-server.ts, response shapes and token
-// counting in fake-openai-wire.ts, the scripting vocabulary in fake-openai-script.ts.
+// counting in fake-openai-wire.ts (Responses: fake-openai-responses.ts), the scripting vocabulary
+// in fake-openai-script.ts.
 import type { FakeBehaviour, FakeModel, ReplyScript } from './fake-openai-script.js';
 import { FakeOpenAIServer } from './fake-openai-server.js';
 
@@ -33,6 +35,8 @@ export {
   splitIntoPieces,
 } from './fake-openai-wire.js';
 export type { FinishReason, OpenAIErrorBody, OpenAIUsage, UsageScript } from './fake-openai-wire.js';
+export { buildResponsesUsage, countResponsesInputTokens } from './fake-openai-responses.js';
+export type { ResponsesUsage } from './fake-openai-responses.js';
 
 export interface RecordedRequest {
   method: string;
@@ -46,7 +50,7 @@ export interface RecordedRequest {
   rawBody: string;
   /** Status the fake answered with; undefined while hanging. */
   status: number | undefined;
-  /** JSON stream chunks handed to the socket (the [DONE] sentinel is not counted). */
+  /** JSON stream chunks (or Responses events) handed to the socket (the [DONE] sentinel is not counted). */
   chunksSent: number;
   /** The client closed the connection before the fake finished answering. */
   aborted: boolean;
