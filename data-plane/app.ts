@@ -66,6 +66,7 @@ export function createDataPlaneApp(deps: DataPlaneDeps): H3 {
       : new Response(JSON.stringify({ status: 'not ready' }), { status: 503, headers: { 'content-type': 'application/json' } }),
   );
   app.post('/v1/chat/completions', openai.chatCompletions);
+  app.post('/v1/embeddings', openai.embeddings);
   app.get('/v1/models', openai.models);
   app.post('/v1/messages', anthropic.messages);
   app.post('/v1/messages/count_tokens', anthropic.countTokens);

@@ -22,7 +22,7 @@ export const GatewayErrorCode = {
   MODEL_NOT_ALLOWED: 'model_not_allowed',
   /** 404: the model is not in the catalogue, or disabled (OpenAI's own code for an unknown model). */
   MODEL_NOT_FOUND: 'model_not_found',
-  /** 400: the model exists but its provider is not served on this route (yet). */
+  /** 400: the model exists but its provider is not served on this route (yet), or it cannot do what the route does. */
   MODEL_NOT_SUPPORTED_ON_THIS_ROUTE: 'model_not_supported_on_this_route',
   /** 503: the model's provider has no upstream configured on this gateway. */
   PROVIDER_NOT_CONFIGURED: 'provider_not_configured',
@@ -80,6 +80,17 @@ export const gatewayErrors = {
       'model',
       GatewayErrorCode.MODEL_NOT_SUPPORTED_ON_THIS_ROUTE,
     ),
+  /** Routes that pass OpenAI's own API through (embeddings): no translation for other providers. */
+  openAIModelsOnly: (model: string, provider: string, route: string): GatewayError =>
+    refusal(
+      400,
+      `The model '${model}' is served by ${provider}; ${route} serves OpenAI models only. Use /v1/chat/completions, or ${provider}'s own API on this gateway.`,
+      'model',
+      GatewayErrorCode.MODEL_NOT_SUPPORTED_ON_THIS_ROUTE,
+    ),
+  /** A model of the route's provider that cannot do what the route does (a chat model on /v1/embeddings). */
+  modelLacksCapability: (model: string, route: string, what: string): GatewayError =>
+    refusal(400, `The model '${model}' is not ${what} and cannot be used on ${route}.`, 'model', GatewayErrorCode.MODEL_NOT_SUPPORTED_ON_THIS_ROUTE),
   providerNotConfigured: (model: string, provider: string): GatewayError =>
     serverError(503, `The model '${model}' is served by ${provider}, which is not configured on this gateway.`, GatewayErrorCode.PROVIDER_NOT_CONFIGURED),
   invalidJson: (): GatewayError =>

@@ -3,11 +3,14 @@ import type { ProxyDeps } from '../../proxy/call.js';
 import type { UpstreamPools } from '../../proxy/upstream.js';
 import type { ProviderUpstreams } from '../upstreams.js';
 import { chatCompletionsHandler } from './chat-completions.js';
+import { embeddingsHandler } from './embeddings.js';
 import { modelsHandler } from './models.js';
 import { createOpenAIUpstreams } from './upstream.js';
 
 export interface OpenAIRoutes {
   chatCompletions: (event: H3Event) => unknown;
+  /** OpenAI embedding models only, passed through. */
+  embeddings: (event: H3Event) => unknown;
   models: (event: H3Event) => unknown;
   /** Stops the simulated provider, if it was started. */
   close(): Promise<void>;
@@ -16,12 +19,14 @@ export interface OpenAIRoutes {
 /**
  * The OpenAI-compatible routes. The catalogue decides per model where a call goes:
  * `openai` models to OpenAI, `anthropic` and `gemini` models, translated, to those
- * providers, `simulated` models to the built-in simulated provider.
+ * providers, `simulated` models to the built-in simulated provider. Embeddings pass
+ * OpenAI's own API through, for OpenAI models only.
  */
 export function createOpenAIRoutes(deps: ProxyDeps, providers: ProviderUpstreams, pools: UpstreamPools): OpenAIRoutes {
   const upstreams = createOpenAIUpstreams(providers, pools, deps.config.retry);
   return {
     chatCompletions: chatCompletionsHandler(deps, upstreams),
+    embeddings: embeddingsHandler(deps, upstreams),
     models: modelsHandler(deps),
     close: () => upstreams.close(),
   };
