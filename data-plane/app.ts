@@ -67,6 +67,7 @@ export function createDataPlaneApp(deps: DataPlaneDeps): H3 {
   );
   app.post('/v1/chat/completions', openai.chatCompletions);
   app.post('/v1/embeddings', openai.embeddings);
+  app.post('/v1/responses', openai.responses);
   app.get('/v1/models', openai.models);
   app.post('/v1/messages', anthropic.messages);
   app.post('/v1/messages/count_tokens', anthropic.countTokens);

@@ -32,6 +32,8 @@ export const GatewayErrorCode = {
   MISSING_REQUIRED_PARAMETER: 'missing_required_parameter',
   /** 400: `model` is not a non-empty string, or `messages` is not an array. */
   INVALID_TYPE: 'invalid_type',
+  /** 400: a parameter the gateway cannot serve (Responses' `background`: its result is fetched later, unbilled). */
+  UNSUPPORTED_PARAMETER: 'unsupported_parameter',
   /** 413: the body is larger than MAX_REQUEST_BODY_BYTES. */
   REQUEST_TOO_LARGE: 'request_too_large',
   /** 502: the upstream could not be reached, or its answer was unusable. */
@@ -80,7 +82,7 @@ export const gatewayErrors = {
       'model',
       GatewayErrorCode.MODEL_NOT_SUPPORTED_ON_THIS_ROUTE,
     ),
-  /** Routes that pass OpenAI's own API through (embeddings): no translation for other providers. */
+  /** Routes that pass OpenAI's own API through (embeddings, responses): no translation for other providers. */
   openAIModelsOnly: (model: string, provider: string, route: string): GatewayError =>
     refusal(
       400,
@@ -91,6 +93,8 @@ export const gatewayErrors = {
   /** A model of the route's provider that cannot do what the route does (a chat model on /v1/embeddings). */
   modelLacksCapability: (model: string, route: string, what: string): GatewayError =>
     refusal(400, `The model '${model}' is not ${what} and cannot be used on ${route}.`, 'model', GatewayErrorCode.MODEL_NOT_SUPPORTED_ON_THIS_ROUTE),
+  unsupportedParameter: (name: string, reason: string): GatewayError =>
+    refusal(400, `Unsupported parameter: '${name}' ${reason}`, name, GatewayErrorCode.UNSUPPORTED_PARAMETER),
   providerNotConfigured: (model: string, provider: string): GatewayError =>
     serverError(503, `The model '${model}' is served by ${provider}, which is not configured on this gateway.`, GatewayErrorCode.PROVIDER_NOT_CONFIGURED),
   invalidJson: (): GatewayError =>

@@ -202,3 +202,18 @@ export function createSseEventSplitter(): SseEventSplitter {
 
   return { push, flush };
 }
+
+const EVENT_PREFIX = Buffer.from('event:');
+
+/**
+ * The event's name, read from the raw bytes when the block starts with its `event:` line
+ * (as OpenAI's and Anthropic's always do), so that frequent delta events are never decoded
+ * whole; otherwise from the parsed block.
+ */
+export function leadingEventName(event: SseEvent): string | undefined {
+  const raw = event.raw;
+  if (raw.length < EVENT_PREFIX.length || Buffer.compare(EVENT_PREFIX, raw.subarray(0, EVENT_PREFIX.length)) !== 0) return event.event;
+  let end = EVENT_PREFIX.length;
+  while (end < raw.length && raw[end] !== LF && raw[end] !== CR) end++;
+  return Buffer.from(raw.buffer, raw.byteOffset + EVENT_PREFIX.length, end - EVENT_PREFIX.length).toString('utf8').trim();
+}
