@@ -3,7 +3,7 @@ import path from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKey } from '../helpers/api-keys.js';
-import { badRequest, reply, slowStream, startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';
+import { badRequest, cutStream, reply, slowStream, startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';
 import { signUpAndLogIn } from '../helpers/graphql-client.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 
@@ -43,7 +43,7 @@ describe('privacy: "We do not store your API request content or response data"',
     const completion = `completion-marker-${crypto.randomUUID()}`;
     const client = stack.cp.client();
     await signUpAndLogIn(client);
-    const key = await createKey(client, { allowedModels: ['gpt-4o-mini'] });
+    const key = await createKey(client, { allowedModels: ['gpt-4o-mini', 'text-embedding-3-small'] });
     const openai = new OpenAI({ apiKey: key.secret, baseURL: `${stack.planes[0]!.url}/v1`, maxRetries: 0 });
     const messages = [{ role: 'user' as const, content: `please repeat ${prompt}` }];
 
@@ -69,12 +69,34 @@ describe('privacy: "We do not store your API request content or response data"',
       body: `{"model": "gpt-4o-mini", "messages": [${prompt}`,
     });
     expect(malformed.status).toBe(400);
+
+    // Embeddings and Responses, streamed, cut, refused upstream and refused by the gateway.
+    await openai.embeddings.create({ model: 'text-embedding-3-small', input: [`please embed ${prompt}`, prompt] });
+    await openai.responses.create({ model: 'gpt-4o-mini', instructions: `be brief ${prompt}`, input: `please repeat ${prompt}` });
+    const responseStream = await openai.responses.create({ model: 'gpt-4o-mini', input: [{ role: 'user', content: `please repeat ${prompt}` }], stream: true });
+    for await (const event of responseStream) void event;
+    fake.enqueue(cutStream(3, 'destroy', { content: `a b c d e f g ${completion}` }));
+    const cutResponses = await openai.responses.create({ model: 'gpt-4o-mini', input: `please repeat ${prompt}`, stream: true });
+    await expect((async () => {
+      for await (const event of cutResponses) void event;
+    })()).rejects.toBeInstanceOf(OpenAI.APIError);
+    fake.enqueue(badRequest(`upstream refused ${completion}`));
+    await expect(openai.responses.create({ model: 'gpt-4o-mini', input: `please repeat ${prompt}` })).rejects.toBeInstanceOf(OpenAI.BadRequestError);
+    for (const route of ['embeddings', 'responses']) {
+      const refused = await fetch(`${stack.planes[0]!.url}/v1/${route}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key.secret}`, 'content-type': 'application/json' },
+        body: `{"model": "gpt-4o-mini", "input": [${prompt}`,
+      });
+      expect(refused.status).toBe(400);
+    }
     expect(fake.requests.some((r) => JSON.stringify(r.body).includes(prompt))).toBe(true); // the marker did travel
+    expect(fake.requests.filter((r) => r.path !== '/v1/chat/completions' && r.rawBody.includes(prompt))).toHaveLength(5);
 
     await stack.planes[0]!.stop(); // flush every usage event and last-used time
     stack.planes.length = 0;
     const usage = await stack.cp.db.fork().getConnection().execute(`select count(*)::int as n from usage_event`);
-    expect(usage).toEqual([{ n: 7 }]); // one per request, refusals included
+    expect(usage).toEqual([{ n: 7 + 7 }]); // one per request, refusals included
 
     const stored = await everyTable();
     const logged = stack.logs.join('\n');
