@@ -73,15 +73,22 @@ export function usageFromMessageBody(bytes: Uint8Array): AnthropicUsage | null {
 
 /**
  * Counts for a call Anthropic accepted but did not finish reporting: the input it did
- * report (message_start), else a quarter of the prompt's characters; the output as a
- * quarter of the characters streamed, the usual rule of thumb for English text.
+ * report (message_start), cache reads and writes kept apart so each is billed at its own
+ * price, else a quarter of the prompt's characters; the output as a quarter of the
+ * characters streamed, the usual rule of thumb for English text.
  */
 export function estimateTokens(reported: AnthropicUsage | null, inputChars: number, outputChars: number): TokenCounts {
   const input =
     reported !== null && typeof reported.input_tokens === 'number'
       ? tokensFromAnthropicUsage({ ...reported, output_tokens: 0, output_tokens_details: null })
-      : { inputTokens: Math.ceil(inputChars / 4), cachedInputTokens: 0 };
-  return { inputTokens: input.inputTokens, cachedInputTokens: input.cachedInputTokens, outputTokens: Math.ceil(outputChars / 4), reasoningTokens: 0 };
+      : { inputTokens: Math.ceil(inputChars / 4), cachedInputTokens: 0, cacheWriteTokens: 0 };
+  return {
+    inputTokens: input.inputTokens,
+    cachedInputTokens: input.cachedInputTokens,
+    cacheWriteTokens: input.cacheWriteTokens ?? 0,
+    outputTokens: Math.ceil(outputChars / 4),
+    reasoningTokens: 0,
+  };
 }
 
 function count(value: number | null | undefined): number {

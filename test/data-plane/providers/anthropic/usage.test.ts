@@ -42,11 +42,17 @@ describe('usageFromMessageBody', () => {
 });
 
 describe('estimateTokens', () => {
-  it('keeps the input Anthropic reported and estimates the output at four characters per token', () => {
-    expect(estimateTokens({ input_tokens: 10, cache_read_input_tokens: 90, output_tokens: 1 }, 4000, 9)).toEqual({ inputTokens: 100, cachedInputTokens: 90, outputTokens: 3, reasoningTokens: 0 });
+  it('keeps the input Anthropic reported, cache reads and writes apart, and estimates the output at four characters per token', () => {
+    expect(estimateTokens({ input_tokens: 10, cache_read_input_tokens: 90, cache_creation_input_tokens: 20, output_tokens: 1 }, 4000, 9)).toEqual({
+      inputTokens: 120,
+      cachedInputTokens: 90,
+      cacheWriteTokens: 20,
+      outputTokens: 3,
+      reasoningTokens: 0,
+    });
   });
 
   it('estimates the input from the prompt characters when Anthropic reported none', () => {
-    expect(estimateTokens(null, 41, 0)).toEqual({ inputTokens: 11, cachedInputTokens: 0, outputTokens: 0, reasoningTokens: 0 });
+    expect(estimateTokens(null, 41, 0)).toEqual({ inputTokens: 11, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0 });
   });
 });
