@@ -37,6 +37,11 @@ export class CredentialHealth {
    */
   pick(credentials: readonly UpstreamCredential[], tried: ReadonlySet<string>): Pick | null {
     const now = this.now();
+    // The common case, one credential: no arrays to build on the hot path.
+    if (credentials.length === 1) {
+      const only = credentials[0]!;
+      return { credential: only, fresh: !tried.has(only.id) && (this.#coolUntil.get(only.id) ?? 0) <= now };
+    }
     const fresh = credentials.filter((c) => !tried.has(c.id) && (this.#coolUntil.get(c.id) ?? 0) <= now);
     const weighted = fresh.filter((c) => c.weight > 0);
     if (weighted.length > 0) return { credential: byWeight(weighted), fresh: true };
