@@ -71,11 +71,4 @@ export async function catalogueNotifications(cp: TestControlPlane): Promise<{ pa
   };
 }
 
-/** Waits until `check` holds (NOTIFY is asynchronous), failing after a second. */
-export async function eventually(check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 1_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met within 1 s');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+export { eventually } from '../../helpers/eventually.js';

@@ -7,6 +7,7 @@ import { newId } from '../../../shared/ids.js';
 import { CATALOGUE_CHANNEL } from '../../../shared/key-events.js';
 import type { SqlClient } from '../../../shared/sql.js';
 import { createTestSqlClient } from '../../helpers/db.js';
+import { eventually } from '../../helpers/eventually.js';
 import { capturingLogger } from '../usage/helpers.js';
 
 let db: Awaited<ReturnType<typeof createTestSqlClient>>;
@@ -48,14 +49,6 @@ async function startCache(sql: SqlClient, ttlMs = 3_600_000, logger = capturingL
   caches.push(cache);
   await cache.start();
   return cache;
-}
-
-async function eventually(check: () => boolean, withinMs = 1_000): Promise<void> {
-  const deadline = Date.now() + withinMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${withinMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 describe('the catalogue cache', () => {

@@ -7,6 +7,7 @@ import { newId } from '../../../shared/ids.js';
 import { UPSTREAM_CREDENTIAL_CHANNEL } from '../../../shared/key-events.js';
 import { sealCredential } from '../../../shared/upstream-credentials.js';
 import { createTestSqlClient } from '../../helpers/db.js';
+import { eventually } from '../../helpers/eventually.js';
 import { capturingLogger } from '../usage/helpers.js';
 
 const KEY = Buffer.alloc(32, 7);
@@ -36,14 +37,6 @@ async function startCache(logger = capturingLogger().logger): Promise<Credential
   caches.push(cache);
   await cache.start();
   return cache;
-}
-
-async function eventually(check: () => boolean, withinMs = 1_000): Promise<void> {
-  const deadline = Date.now() + withinMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${withinMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 describe('credential cache', () => {
