@@ -50,7 +50,8 @@ describe('sealCredential / openCredential', () => {
     for (const secret of [SECRET, 'x', 'ключ-🔑-with-unicode', 'a'.repeat(4096)]) {
       const sealed = sealCredential(secret, key, id);
       expect(sealed).toMatch(/^v1\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/);
-      expect(sealed).not.toContain(secret);
+      // A one-character secret turns up in random base64 by chance; a real one never should.
+      if (secret.length >= 8) expect(sealed).not.toContain(secret);
       expect(openCredential(sealed, key, id)).toBe(secret);
     }
   });
