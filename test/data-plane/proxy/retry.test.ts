@@ -213,13 +213,13 @@ describe('several credentials', () => {
           { id: 'cred-standby', baseUrl: standby.url, apiKey: 'sk-standby', weight: 0 },
         ],
       });
-      const calls = 80;
+      const calls = 200;
       for (let i = 0; i < calls; i++) await client(dp).chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES });
       expect(primary.requests.length + secondary.requests.length).toBe(calls);
       expect(standby.requests).toHaveLength(0);
-      // 3:1 expected (60:20); the bounds are far enough out that chance never crosses them.
-      expect(primary.requests.length).toBeGreaterThan(45);
-      expect(secondary.requests.length).toBeGreaterThan(8);
+      // 3:1 expected (150:50, σ ≈ 6): both bounds lie over 4σ out, yet an even split (100:100) fails the first.
+      expect(primary.requests.length).toBeGreaterThan(120);
+      expect(secondary.requests.length).toBeGreaterThan(25);
     } finally {
       await standby.close();
     }
