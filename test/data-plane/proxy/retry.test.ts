@@ -94,7 +94,8 @@ describe('retries on one credential', () => {
     primary.enqueue(rateLimited({ retryAfterSeconds: 7 }));
     const began = Date.now();
     const error = await rejection(client(dp).chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES }));
-    expect(Date.now() - began).toBeLessThan(1500);
+    // Well under the 7 s it asked for: generous, so a loaded machine does not fail it.
+    expect(Date.now() - began).toBeLessThan(5000);
     expect(error).toBeInstanceOf(OpenAI.RateLimitError);
     expect(error.headers?.get('retry-after')).toBe('7');
     expect(primary.requests).toHaveLength(1);
@@ -189,7 +190,7 @@ describe('several credentials', () => {
     primary.enqueue(rateLimited({ retryAfterSeconds: 30 }));
     const began = Date.now();
     const completion = await client(dp).chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES });
-    expect(Date.now() - began).toBeLessThan(1000);
+    expect(Date.now() - began).toBeLessThan(5000);
     expect(completion.object).toBe('chat.completion');
     expect(primary.requests).toHaveLength(1);
     expect(secondary.requests).toHaveLength(1);
