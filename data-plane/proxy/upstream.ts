@@ -145,9 +145,15 @@ export interface UpstreamCall {
   signal: AbortSignal;
   /** The call's logger: retries and failovers are logged on it. */
   log: Logger;
+  /**
+   * Only this credential may serve the call (no failover to others), because the
+   * upstream keeps state under it: a stored OpenAI response lives in one organisation.
+   */
+  credentialId?: string | undefined;
 }
 
-export type UpstreamResult = { ok: true; response: Dispatcher.ResponseData } | { ok: false; failure: UpstreamFailure };
+/** An answer comes with the id of the credential that got it. */
+export type UpstreamResult = { ok: true; response: Dispatcher.ResponseData; credentialId: string } | { ok: false; failure: UpstreamFailure };
 
 /**
  * Sends one request upstream and returns its response headers, or a classified failure.
@@ -162,7 +168,9 @@ export async function callUpstream(upstream: Upstream, call: UpstreamCall): Prom
   const { retry, health } = upstream;
   const started = Date.now();
   const tried = new Set<string>();
-  let next = health.pick(upstream.credentials(), tried);
+  const candidates = (): readonly UpstreamCredential[] =>
+    call.credentialId === undefined ? upstream.credentials() : upstream.credentials().filter((c) => c.id === call.credentialId);
+  let next = health.pick(candidates(), tried);
   for (let attempt = 1; ; attempt++) {
     // An admin disabled every credential after the route checked: as unreachable as it gets.
     if (next === null) return { ok: false, failure: { kind: 'unreachable', reachedUpstream: false, code: 'NO_CREDENTIAL' } };
@@ -176,7 +184,7 @@ export async function callUpstream(upstream: Upstream, call: UpstreamCall): Prom
     }
     health.failed(credential, Math.max(retry.cooldownMs, retryable.retryAfterMs ?? 0));
     if (attempt >= retry.maxAttempts) return result;
-    next = health.pick(upstream.credentials(), tried);
+    next = health.pick(candidates(), tried);
     if (next === null) return result;
     // Another healthy credential is tried at once; the same (or a cooling) one after the wait it asked for.
     const waitMs = next.fresh ? 0 : (retryable.retryAfterMs ?? backoffMs(retry, attempt));
@@ -204,7 +212,7 @@ async function send(upstream: Upstream, credential: UpstreamCredential, call: Up
       body: call.body ?? null,
       signal: call.signal,
     });
-    return { ok: true, response };
+    return { ok: true, response, credentialId: credential.id };
   } catch (error) {
     return { ok: false, failure: classifyUpstreamError(error, call.signal) };
   }
