@@ -51,6 +51,8 @@ async function handle(deps: ProxyDeps, upstreams: OpenAIUpstreams, call: ProxyCa
   if (call.key === null || !modelAllowed(call.key.allowedModels, request.model)) {
     return call.reject(gatewayErrors.modelNotAllowed(request.model));
   }
+  // An embeddings model would only fail upstream, after a round trip.
+  if (!model.capabilities.includes('chat')) return call.reject(gatewayErrors.modelLacksCapability(call.model, '/v1/chat/completions', 'a chat model'));
   const choice = await upstreams.forProvider(model.provider);
   if (!choice.ok) {
     if (choice.reason === 'unsupported') return call.reject(gatewayErrors.modelNotSupportedOnRoute(call.model, model.provider, '/v1/chat/completions'));

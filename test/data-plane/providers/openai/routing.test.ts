@@ -69,6 +69,15 @@ describe('routing by the catalogue', () => {
     ]);
   });
 
+  it('refuses a model without the chat capability (an embeddings model) with 400, without calling the upstream', async () => {
+    const error = await client.chat.completions.create({ model: 'text-embedding-3-small', messages: MESSAGES }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((error as InstanceType<typeof OpenAI.BadRequestError>).error).toMatchObject({ param: 'model', code: 'model_not_supported_on_this_route' });
+    expect(fake.requests).toEqual([]);
+    const [event] = await dataPlane.waitForUsage(1);
+    expect(event).toMatchObject({ status: 'REJECTED', httpStatus: 400, model: 'text-embedding-3-small', costPicoUsd: '0' });
+  });
+
   it('sends a model of another provider to that provider (translated), never to the OpenAI upstream: 503 when it is not configured', async () => {
     // This data-plane has no Anthropic upstream; translation itself is covered in translated.test.ts.
     const response = await post(JSON.stringify({ model: 'claude-sonnet-4-5', messages: MESSAGES }));
