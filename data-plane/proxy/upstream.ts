@@ -8,7 +8,8 @@ import { backoffMs, CredentialHealth, isRetryableStatus, retryAfterMs, type Retr
 
 /**
  * One credential of a provider: where requests go and the key they carry. A provider
- * may have several (admins manage them; see credentials.ts); each call picks one.
+ * may have several (admins manage them: data-plane/credentials/cache.ts); each call
+ * picks one (proxy/credentials.ts).
  */
 export interface UpstreamCredential {
   /** Stable id for logs and cool-downs: the database row's id, or `env` for the one from the environment. */
