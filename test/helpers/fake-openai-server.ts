@@ -51,6 +51,16 @@ import {
   responseStreamEvents,
   type ResponsePlan,
 } from './fake-openai-responses.js';
+import {
+  FakeResponseStore,
+  cannotCancelError,
+  contextTokens,
+  inputItemsPage,
+  previousResponseNotFoundError,
+  responseNotFoundError,
+  storedRouteOf,
+  type StoredRoute,
+} from './fake-openai-stored.js';
 import type { FakeOpenAI, FakeOpenAIOptions, RecordedRequest } from './fake-openai.js';
 
 interface Exchange {
@@ -80,6 +90,8 @@ export class FakeOpenAIServer implements FakeOpenAI {
   private readonly events = new EventEmitter().setMaxListeners(0);
   private readonly queue: FakeBehaviour[] = [];
   private readonly endedByServer = new WeakSet<ServerResponse>();
+  /** This fake's organisation's stored responses. */
+  private readonly store = new FakeResponseStore();
   private defaultReply: ReplyScript;
   private requestsUsed = 0;
   private tokensUsed = 0;
@@ -120,6 +132,10 @@ export class FakeOpenAIServer implements FakeOpenAI {
   async settled(request: RecordedRequest, timeoutMs = 5_000): Promise<RecordedRequest> {
     await this.waitUntil(() => request.closed, timeoutMs, `${request.method} ${request.path} to close`);
     return request;
+  }
+
+  hasStoredResponse(id: string): boolean {
+    return this.store.get(id) !== undefined;
   }
 
   reset(): void {
@@ -195,7 +211,8 @@ export class FakeOpenAIServer implements FakeOpenAI {
     this.requests.push(record);
     this.events.emit('change');
 
-    const route = routeOf(method, url.pathname);
+    const stored = storedRouteOf(method, url.pathname);
+    const route = stored ? 'stored' : routeOf(method, url.pathname);
     if (route === undefined) return this.send(ex, 404, invalidUrlError(method, url.pathname), false);
     const authError = this.checkAuth(req.headers.authorization);
     if (authError) return this.send(ex, 401, authError, false);
@@ -215,6 +232,7 @@ export class FakeOpenAIServer implements FakeOpenAI {
     if (route === 'chat') return this.chat(ex, body, script, cut);
     if (route === 'embeddings') return this.embeddings(ex, body, script, cut);
     if (route === 'responses') return this.responses(ex, body, script, cut);
+    if (stored) return this.stored(ex, stored, script);
     const models = this.options.models ?? DEFAULT_MODELS;
     if (route === 'models') return this.sendOk(ex, { object: 'list', data: models.map(modelObject) }, script, cut);
     const id = decodeURIComponent(url.pathname.slice('/v1/models/'.length));
@@ -286,6 +304,9 @@ export class FakeOpenAIServer implements FakeOpenAI {
   private async responses(ex: Exchange, body: Record<string, unknown>, script: ReplyScript, cut?: Cut): Promise<void> {
     const invalid = validateResponsesRequest(body);
     if (invalid) return this.send(ex, 400, invalid);
+    const previousId = body['previous_response_id'];
+    const previous = typeof previousId === 'string' ? this.store.get(previousId) : undefined;
+    if (typeof previousId === 'string' && previous === undefined) return this.send(ex, 404, previousResponseNotFoundError(previousId));
     let pieces =
       typeof script.content === 'object' ? [...script.content] : splitIntoPieces(script.content ?? DEFAULT_COMPLETION_TEXT);
     let status: ResponsePlan['status'] = script.fail ? 'failed' : 'completed';
@@ -302,14 +323,34 @@ export class FakeOpenAIServer implements FakeOpenAI {
       pieces,
       status,
       ...(script.fail ? { failure: script.fail } : {}),
-      usage: buildResponsesUsage(countResponsesInputTokens(body), pieces.length, script.usage),
+      usage: buildResponsesUsage(countResponsesInputTokens(body) + (previous ? contextTokens(previous) : 0), pieces.length, script.usage),
       request: body,
     };
     this.tokensUsed += plan.usage.total_tokens;
+    if (body['store'] !== false) this.store.save(plan, body['input']);
     if (body['stream'] !== true) return this.sendOk(ex, responseBody(plan, true), script, cut);
     const frames = responseStreamEvents(plan, cut?.afterPieces).map(responseEventFrame);
     // The Responses API ends its streams with the terminal event: there is no [DONE].
     return this.writeStream(ex, script, frames, cut);
+  }
+
+  /** A stored response: retrieved (as JSON, or replayed as a stream after `starting_after`), listed, cancelled or deleted. */
+  private async stored(ex: Exchange, route: StoredRoute, script: ReplyScript): Promise<void> {
+    const stored = this.store.get(route.id);
+    if (stored === undefined) return this.send(ex, 404, responseNotFoundError(route.id));
+    const { query } = ex.record;
+    if (route.action === 'cancel') return this.send(ex, 400, cannotCancelError());
+    if (route.action === 'input_items') return this.sendOk(ex, inputItemsPage(stored, query), script);
+    if (route.action === 'delete') {
+      this.store.delete(route.id);
+      return this.sendOk(ex, { id: route.id, object: 'response', deleted: true }, script);
+    }
+    if (query['stream'] !== 'true') return this.sendOk(ex, FakeResponseStore.body(stored), script);
+    const after = Number(query['starting_after'] ?? -1);
+    const frames = responseStreamEvents(stored.plan)
+      .filter((event) => Number(event['sequence_number']) > after)
+      .map(responseEventFrame);
+    return this.writeStream(ex, script, frames, undefined);
   }
 
   private embeddings(ex: Exchange, body: Record<string, unknown>, script: ReplyScript, cut?: Cut): void {
@@ -388,7 +429,7 @@ export class FakeOpenAIServer implements FakeOpenAI {
   }
 }
 
-type Route = 'chat' | 'embeddings' | 'responses' | 'models' | 'model';
+type Route = 'chat' | 'embeddings' | 'responses' | 'models' | 'model' | 'stored';
 
 function routeOf(method: string, path: string): Route | undefined {
   if (method === 'POST' && path === '/v1/chat/completions') return 'chat';

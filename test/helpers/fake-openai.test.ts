@@ -543,4 +543,57 @@ describe('fake OpenAI upstream, Responses API', () => {
     const missing = await rawPost('/v1/responses', JSON.stringify({ input: 'x' }));
     expect(missing.status).toBe(400);
   });
+
+  it('stores responses: retrieve, list input items, refuse to cancel, delete; unknown ids are 404 in the real shape', async () => {
+    const created = await client.responses.create({ ...request, metadata: { run: '1' } });
+    expect(fake.hasStoredResponse(created.id)).toBe(true);
+    const retrieved = await client.responses.retrieve(created.id);
+    expect(retrieved).toEqual(created);
+    const items = await client.responses.inputItems.list(created.id);
+    expect(items.data).toEqual([expect.objectContaining({ type: 'message', role: 'user', content: [{ type: 'input_text', text: request.input }], id: expect.stringMatching(/^msg_/) })]);
+    const cancel = await client.responses.cancel(created.id).catch((caught: unknown) => caught);
+    expect(cancel).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(cancel).toMatchObject({ status: 400, error: { message: 'Cannot cancel a synchronous response.' } });
+
+    const replay = await events(await client.responses.retrieve(created.id, { stream: true, starting_after: 10 }));
+    expect(replay.map((event) => event.sequence_number)).toEqual([11, 12]);
+    expect(replay.at(-1)?.type === 'response.completed' && replay.at(-1)).toMatchObject({ response: { id: created.id } });
+
+    await client.responses.delete(created.id);
+    expect(fake.hasStoredResponse(created.id)).toBe(false);
+    for (const call of [() => client.responses.retrieve(created.id), () => client.responses.delete(created.id), () => client.responses.cancel(created.id)]) {
+      const error = await call().catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(OpenAI.NotFoundError);
+      expect((error as InstanceType<typeof OpenAI.NotFoundError>).error).toEqual({
+        message: `Response with id '${created.id}' not found.`,
+        type: 'invalid_request_error',
+        param: null,
+        code: null,
+      });
+    }
+    const unstored = await client.responses.create({ ...request, store: false });
+    expect(fake.hasStoredResponse(unstored.id)).toBe(false);
+  });
+
+  it('continues a stored response with previous_response_id, billing its context as input; an unknown one is 404', async () => {
+    const first = await client.responses.create(request);
+    const next = await client.responses.create({ model: 'gpt-4o-mini', input: 'And again', previous_response_id: first.id });
+    expect(next.previous_response_id).toBe(first.id);
+    expect(next.usage?.input_tokens).toBe(first.usage!.input_tokens + first.usage!.output_tokens + 2);
+
+    const other = await startFakeOpenAI({ apiKey: 'sk-other-organisation' });
+    try {
+      const elsewhere = new OpenAI({ apiKey: other.apiKey, baseURL: other.url, maxRetries: 0 });
+      const error = await elsewhere.responses.create({ model: 'gpt-4o-mini', input: 'hi', previous_response_id: first.id }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(OpenAI.NotFoundError);
+      expect((error as InstanceType<typeof OpenAI.NotFoundError>).error).toEqual({
+        message: `Previous response with id '${first.id}' not found.`,
+        type: 'invalid_request_error',
+        param: 'previous_response_id',
+        code: 'previous_response_not_found',
+      });
+    } finally {
+      await other.close();
+    }
+  });
 });

@@ -1,8 +1,10 @@
 // A fake OpenAI upstream served over real HTTP on 127.0.0.1, speaking the real wire format, so
 // gateway tests exercise the same bytes, headers and failure modes a real upstream produces.
-// It serves chat completions, embeddings, the Responses API (`POST /v1/responses`) and models.
+// It serves chat completions, embeddings, the Responses API (`POST /v1/responses`, and stored
+// responses: `GET`/`DELETE /v1/responses/{id}`, `…/cancel`, `…/input_items`) and models.
 // This module is the public API; the server is in fake-openai-server.ts, response shapes and token
-// counting in fake-openai-wire.ts (Responses: fake-openai-responses.ts), the scripting vocabulary
+// counting in fake-openai-wire.ts (Responses: fake-openai-responses.ts, stored ones:
+// fake-openai-stored.ts), the scripting vocabulary
 // in fake-openai-script.ts.
 import type { FakeBehaviour, FakeModel, ReplyScript } from './fake-openai-script.js';
 import { FakeOpenAIServer } from './fake-openai-server.js';
@@ -88,6 +90,11 @@ export interface FakeOpenAI {
   waitForRequests(count: number, timeoutMs?: number): Promise<RecordedRequest[]>;
   /** Resolves once the request's connection is over, so `aborted` can be asserted. */
   settled(request: RecordedRequest, timeoutMs?: number): Promise<RecordedRequest>;
+  /**
+   * Whether this fake's organisation (one fake, one API key) stores a response: created with
+   * `store` not false, and not deleted. Stored responses survive `reset`.
+   */
+  hasStoredResponse(id: string): boolean;
   /** Forgets recorded requests and queued behaviours. */
   reset(): void;
   close(): Promise<void>;
