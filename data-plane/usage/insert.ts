@@ -2,18 +2,65 @@ import { USAGE_EVENT_COLUMNS, usageEventRow, type UsageEvent } from '../../share
 import type { SqlClient } from '../../shared/sql.js';
 
 /**
- * Bind parameters per statement. PostgreSQL takes 65,535, but PGlite 0.5.x reports
- * success for a statement with 32,768 or more, writes nothing, and answers every later
- * query on that instance with no rows (found by trying it; also electric-sql PGlite
- * users' report nicia-ai/typegraph#315). The SqlClient does not say which backend it
- * is, so the lower limit holds for both.
+ * The most rows one INSERT may carry. The statement has one array parameter per
+ * column whatever the batch size (no bind-parameter limit applies), but PGlite runs it
+ * on the data-plane's own thread, blocking every request meanwhile; the cap bounds that
+ * pause, the statement's memory and the work of bisecting a batch with a bad row.
  */
-const MAX_BIND_PARAMETERS = 32_767;
+export const MAX_ROWS_PER_INSERT = 5_000;
 
-/** The most rows one multi-row INSERT may carry (1,638 with 20 columns). */
-export const MAX_ROWS_PER_INSERT = Math.floor(MAX_BIND_PARAMETERS / USAGE_EVENT_COLUMNS.length);
+type UsageEventColumn = (typeof USAGE_EVENT_COLUMNS)[number];
 
-const COLUMN_LIST = USAGE_EVENT_COLUMNS.map((c) => `"${c}"`).join(', ');
+/**
+ * Each column's array parameter: its element type — the column's own, except varchar
+ * travels as text, so the INSERT's assignment cast still fails a value too long with
+ * 22001 (a `::varchar(n)[]` cast would truncate it silently) — and the one JS type
+ * its values may have. Both drivers write a JS array as an array literal with every
+ * non-null element quoted and escaped (proved in test/data-plane/usage/insert.test.ts),
+ * but each turns another JS type into text its own way: an object becomes JSON in pg
+ * and "[object Object]" in PGlite; a non-boolean for a boolean column goes to the server
+ * from pg, while PGlite throws an error without a SQLSTATE, which would pass for an
+ * outage and hold the batch forever. So only the declared type reaches them; anything
+ * else is a corrupted spool line, MALFORMED.
+ */
+const COLUMN_TYPES: Record<UsageEventColumn, { element: string; js: 'string' | 'number' | 'boolean' }> = {
+  request_id: { element: 'uuid', js: 'string' },
+  created_at: { element: 'timestamptz', js: 'string' },
+  account_id: { element: 'uuid', js: 'string' },
+  api_key_id: { element: 'uuid', js: 'string' },
+  provider: { element: 'text', js: 'string' },
+  model: { element: 'text', js: 'string' },
+  input_tokens: { element: 'bigint', js: 'number' },
+  cached_input_tokens: { element: 'bigint', js: 'number' },
+  output_tokens: { element: 'bigint', js: 'number' },
+  reasoning_tokens: { element: 'bigint', js: 'number' },
+  usage_estimated: { element: 'boolean', js: 'boolean' },
+  status: { element: 'text', js: 'string' },
+  http_status: { element: 'smallint', js: 'number' },
+  latency_ms: { element: 'integer', js: 'number' },
+  ttft_ms: { element: 'integer', js: 'number' },
+  client_ip: { element: 'text', js: 'string' },
+  user_agent: { element: 'text', js: 'string' },
+  cache_write_tokens: { element: 'bigint', js: 'number' },
+  price_version_id: { element: 'uuid', js: 'string' },
+  // A decimal string: a JS number would round a cost past 2^53.
+  cost_picousd: { element: 'bigint', js: 'string' },
+};
+
+const COLUMNS = USAGE_EVENT_COLUMNS.map((name) => ({ name, ...COLUMN_TYPES[name] }));
+const COLUMN_LIST = COLUMNS.map((c) => `"${c.name}"`).join(', ');
+const ARRAYS = COLUMNS.map((c, i) => `$${i + 1}::${c.element}[]`).join(', ');
+
+/**
+ * One statement for any batch size: an array per column, unnested into rows. Its text
+ * and its 20 parameters never change, so parsing and planning it costs as much for
+ * 5,000 rows as for one. (A VALUES list took 20 parameters per row, and PGlite 0.5
+ * reports success for a statement of 32,768 or more, writes nothing, and answers every
+ * later query on that instance with no rows: nicia-ai/typegraph#315.)
+ */
+const INSERT_TEXT =
+  `INSERT INTO usage_event (${COLUMN_LIST}) SELECT * FROM unnest(${ARRAYS}) AS t(${COLUMN_LIST}) ` +
+  `ON CONFLICT (request_id, created_at) DO NOTHING`;
 
 /** A row the database refused for a reason retrying will not fix. */
 export interface RejectedEvent {
@@ -33,23 +80,20 @@ export interface InsertOutcome {
   error?: unknown;
 }
 
-/** Builds one idempotent multi-row INSERT: a replayed event hits its primary key and inserts nothing. */
-export function buildUsageInsert(events: readonly UsageEvent[]): { text: string; values: unknown[] } {
+/**
+ * Builds one idempotent INSERT of 1..{@link MAX_ROWS_PER_INSERT} events, one array
+ * parameter per column: a replayed event hits its primary key and inserts nothing.
+ */
+export function buildUsageInsert(events: readonly UsageEvent[]): { text: string; values: unknown[][] } {
   if (events.length === 0 || events.length > MAX_ROWS_PER_INSERT) {
     throw new RangeError(`a usage insert takes 1..${MAX_ROWS_PER_INSERT} rows, got ${events.length}`);
   }
-  const values: unknown[] = [];
-  const tuples: string[] = [];
-  for (const event of events) {
+  const values = COLUMNS.map(() => new Array<unknown>(events.length));
+  for (const [r, event] of events.entries()) {
     const row = rowOf(event);
-    const base = values.length;
-    tuples.push(`(${row.map((_, i) => `$${base + i + 1}`).join(', ')})`);
-    values.push(...row);
+    for (const [c, array] of values.entries()) array[r] = row[c];
   }
-  const text =
-    `INSERT INTO usage_event (${COLUMN_LIST}) VALUES ${tuples.join(', ')} ` +
-    `ON CONFLICT (request_id, created_at) DO NOTHING`;
-  return { text, values };
+  return { text: INSERT_TEXT, values };
 }
 
 /**
@@ -123,7 +167,12 @@ export function loggableError(err: unknown): { code?: string; message?: string }
 
 function rowOf(event: UsageEvent): unknown[] {
   try {
-    return usageEventRow(event);
+    return usageEventRow(event).map((value, i) => {
+      const column = COLUMNS[i];
+      if (value === null || value === undefined) return null;
+      if (typeof value !== column?.js) throw new TypeError(`${column?.name ?? i} is not a ${column?.js ?? 'column'}`);
+      return value;
+    });
   } catch (cause) {
     // Only a corrupted spool line can get here (typed events always build a row).
     throw Object.assign(new Error('malformed usage event', { cause }), { code: 'MALFORMED' });

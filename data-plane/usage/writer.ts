@@ -15,7 +15,7 @@ export interface UsageWriterOptions {
   /** This instance's own spool directory (`DATA_DIR/spool/<instance>`); never shared by two live writers. */
   spoolDir: string;
   logger: Logger;
-  /** Rows per INSERT (default 500, at most 1,638: 32,767 bind parameters / 20 columns, see insert.ts). */
+  /** Rows per INSERT (default 500, at most MAX_ROWS_PER_INSERT = 5,000, see insert.ts). */
   batchSize?: number;
   /** How long a recorded event may wait for a batch to fill (default 100 ms). */
   flushIntervalMs?: number;

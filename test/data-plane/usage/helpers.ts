@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { createLogger, type Logger } from '../../../shared/logger.js';
 import type { SqlClient } from '../../../shared/sql.js';
-import { USAGE_EVENT_COLUMNS, UsageStatus, type UsageEvent } from '../../../shared/usage-event.js';
+import { UsageStatus, type UsageEvent } from '../../../shared/usage-event.js';
 
 /** An account and an api key row, as the usage_event foreign keys require. */
 export async function insertAccountAndKey(sql: SqlClient): Promise<{ accountId: string; apiKeyId: string }> {
@@ -88,7 +88,8 @@ export function countingSql(inner: SqlClient, delayMs = 0) {
       try {
         if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
         const rows = await inner.query<T>(text, params);
-        state.insertRows.push((params?.length ?? 0) / USAGE_EVENT_COLUMNS.length);
+        // One array per column: any of them has a row's worth of elements.
+        state.insertRows.push((params?.[0] as unknown[] | undefined)?.length ?? 0);
         return rows;
       } finally {
         state.active -= 1;
