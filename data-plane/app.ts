@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { H3 } from 'h3';
 import type { Logger } from '../shared/logger.js';
 import type { KeyAuthenticator } from './auth/types.js';
@@ -21,6 +22,11 @@ export interface DataPlaneDeps {
   /** The model catalogue: routing by public model name, and the price of every usage event. */
   catalogue: Catalogue;
   ready?: ReadinessCheck;
+  /**
+   * Signs the response ids clients see on `/v1/responses` (see providers/openai/response-ids.ts):
+   * `deriveResponseIdKey(pepper)`, the same on every data-plane instance.
+   */
+  responseIdKey: KeyObject;
   /**
    * Overrides the environment's credential of `config.openai`, `config.anthropic` and
    * `config.gemini`. A provider with no credential answers 503; `simulated` models are always simulated.
@@ -68,6 +74,10 @@ export function createDataPlaneApp(deps: DataPlaneDeps): H3 {
   app.post('/v1/chat/completions', openai.chatCompletions);
   app.post('/v1/embeddings', openai.embeddings);
   app.post('/v1/responses', openai.responses);
+  app.get('/v1/responses/:id', openai.retrieveResponse);
+  app.delete('/v1/responses/:id', openai.deleteResponse);
+  app.post('/v1/responses/:id/cancel', openai.cancelResponse);
+  app.get('/v1/responses/:id/input_items', openai.responseInputItems);
   app.get('/v1/models', openai.models);
   app.post('/v1/messages', anthropic.messages);
   app.post('/v1/messages/count_tokens', anthropic.countTokens);

@@ -10,6 +10,7 @@ import type { KeyAuthenticator } from './auth/types.js';
 import { createCatalogueCache, type CatalogueCache } from './catalogue/cache.js';
 import type { DataPlaneConfig } from './config.js';
 import { createCredentialCache } from './credentials/cache.js';
+import { deriveResponseIdKey } from './providers/openai/response-ids.js';
 import { createUsageWriter, type UsageWriter } from './usage/writer.js';
 
 export interface RunningDataPlane {
@@ -29,9 +30,10 @@ export interface RunningDataPlane {
  */
 export async function startDataPlane(config: DataPlaneConfig, logger: Logger, options: { sql?: SqlClient } = {}): Promise<RunningDataPlane> {
   const sql = options.sql ?? connect(config, logger);
+  const pepper = resolvePepper(config.apiKeyPepper, config.dataDir);
   const keys = createKeyCache({
     sql,
-    pepper: resolvePepper(config.apiKeyPepper, config.dataDir),
+    pepper,
     logger,
     ttlMs: config.keyCache.ttlMs,
     negativeTtlMs: config.keyCache.negativeTtlMs,
@@ -56,7 +58,16 @@ export async function startDataPlane(config: DataPlaneConfig, logger: Logger, op
       return key;
     },
   };
-  const app = createDataPlaneApp({ config, logger, keys: touching, usage, catalogue, credentials, signal: lifetime.signal });
+  const app = createDataPlaneApp({
+    config,
+    logger,
+    keys: touching,
+    usage,
+    catalogue,
+    credentials,
+    responseIdKey: deriveResponseIdKey(pepper),
+    signal: lifetime.signal,
+  });
   const http = await listen(app, config.http.host, config.http.port);
   logger.info({ url: http.url, upstream: config.openai ? config.openai.baseUrl : 'none (simulated models only)', models: catalogue.list().length }, 'data-plane listening');
   return {

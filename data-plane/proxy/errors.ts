@@ -32,8 +32,10 @@ export const GatewayErrorCode = {
   MISSING_REQUIRED_PARAMETER: 'missing_required_parameter',
   /** 400: `model` is not a non-empty string, or `messages` is not an array. */
   INVALID_TYPE: 'invalid_type',
-  /** 400: a parameter the gateway cannot serve (Responses' `background`: its result is fetched later, unbilled). */
+  /** 400: a parameter the gateway cannot serve (Responses' `background`: its result is fetched later, unbilled; `conversation`). */
   UNSUPPORTED_PARAMETER: 'unsupported_parameter',
+  /** 404: `previous_response_id` names no response of this account (OpenAI's own code for an unknown one). */
+  PREVIOUS_RESPONSE_NOT_FOUND: 'previous_response_not_found',
   /** 413: the body is larger than MAX_REQUEST_BODY_BYTES. */
   REQUEST_TOO_LARGE: 'request_too_large',
   /** 502: the upstream could not be reached, or its answer was unusable. */
@@ -110,6 +112,14 @@ export const gatewayErrors = {
   upstreamTimeout: (): GatewayError =>
     serverError(504, 'The upstream provider did not answer in time.', GatewayErrorCode.UPSTREAM_TIMEOUT),
   internal: (): GatewayError => serverError(500, 'Unexpected error.', GatewayErrorCode.INTERNAL_ERROR),
+  /** OpenAI's answer to a `previous_response_id` it does not know: another account's id gets exactly this. */
+  previousResponseNotFound: (id: string): GatewayError =>
+    refusal(404, `Previous response with id '${id}' not found.`, 'previous_response_id', GatewayErrorCode.PREVIOUS_RESPONSE_NOT_FOUND),
+  /** OpenAI's answer to an unknown response id (`GET /v1/responses/{id}` …), which has no code; `param` for one named in a body. */
+  responseNotFound: (id: string, param: string | null = null): GatewayError => ({
+    status: 404,
+    body: openAIError(`Response with id '${id}' not found.`, 'invalid_request_error', param, null),
+  }),
 };
 
 /** The body of an SSE error event, which the OpenAI SDKs raise as an APIError mid-stream. */

@@ -60,3 +60,26 @@ export async function forwardStream(
     return { kind: 'failed', failure: classifyUpstreamError(error, signal), lastByte };
   }
 }
+
+/** Two stages in a row: whatever `first` lets out goes through `second`, so `second` sees exactly what the client gets. */
+export function pipeStages(first: StreamStage, second: StreamStage): StreamStage {
+  const through = (pieces: Uint8Array[] | Uint8Array): Uint8Array[] => {
+    const out: Uint8Array[] = [];
+    for (const piece of Array.isArray(pieces) ? pieces : [pieces]) {
+      const passed = second.transform(piece);
+      if (Array.isArray(passed)) out.push(...passed);
+      else out.push(passed);
+    }
+    return out;
+  };
+  return {
+    transform: (chunk) => {
+      const out = through(first.transform(chunk));
+      return out.length === 1 && out[0] !== undefined ? out[0] : out;
+    },
+    flush: () => {
+      const out = [...through(first.flush()), second.flush()];
+      return out.length === 1 && out[0] !== undefined ? out[0] : Buffer.concat(out);
+    },
+  };
+}

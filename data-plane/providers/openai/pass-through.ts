@@ -112,12 +112,19 @@ export function requiredModel(fields: Readonly<Record<string, unknown>>): { ok: 
 
 /**
  * Passes an upstream error answer (a small JSON body) through unchanged, status, body and
- * allowlisted headers alike; it bills nothing.
+ * allowlisted headers alike; it bills nothing. `rewrite` may change the body's bytes (the
+ * Responses routes bind the response ids it names).
  */
-export async function passUpstreamError(call: ProxyCall, statusCode: number, headers: IncomingHttpHeaders, body: Readable): Promise<void> {
+export async function passUpstreamError(
+  call: ProxyCall,
+  statusCode: number,
+  headers: IncomingHttpHeaders,
+  body: Readable,
+  rewrite: (bytes: Uint8Array) => Uint8Array = (bytes) => bytes,
+): Promise<void> {
   const read = await readAll(body, call.firstByte, call.signal);
   if (!read.ok) return call.failUpstream(read.failure, null, statusCode);
-  const delivered = await call.send(statusCode, clientResponseHeaders(headers), read.bytes);
+  const delivered = await call.send(statusCode, clientResponseHeaders(headers), rewrite(read.bytes));
   call.finish({ status: delivered ? UsageStatus.UPSTREAM_ERROR : UsageStatus.CLIENT_ABORT, httpStatus: statusCode, tokens: NO_TOKENS });
 }
 

@@ -16,9 +16,12 @@ export interface ResponsesRequest {
  * Parses and validates a Responses body. Only what the gateway needs is checked: a model
  * to authorise and bill, whether the answer streams, and that the call is answered (and
  * so accounted) on this connection — `background: true` is refused, since its result and
- * its usage would only be known to a later `GET /v1/responses/{id}`, which the gateway
- * does not serve. Everything else (input, tools, `previous_response_id`, `store`, …)
- * goes upstream untouched, for OpenAI to validate in its own words.
+ * its usage would only be known to a later `GET /v1/responses/{id}`, whose answer runs no
+ * model and bills nothing. `conversation` is refused too: a Conversations API id would be
+ * shared by every account, like a response id, and the gateway does not bind those (see
+ * response-ids.ts). The stored responses a request names are checked once the caller is
+ * known (responses-references.ts); everything else (input, tools, `store`, …) goes
+ * upstream untouched, for OpenAI to validate in its own words.
  */
 export function parseResponsesRequest(bytes: Buffer): RouteRequestParse<ResponsesRequest> {
   const fields = parseJsonObject(bytes);
@@ -33,13 +36,23 @@ export function parseResponsesRequest(bytes: Buffer): RouteRequestParse<Response
     const reason = 'is not supported on this gateway: a background response is fetched later, which TokenByte does not serve. Send the request without it (streamed, if it is long).';
     return { ok: false, error: gatewayErrors.unsupportedParameter('background', reason), model: model.model };
   }
+  const conversation = fields['conversation'];
+  if (conversation !== undefined && conversation !== null) {
+    const reason =
+      'is not supported on this gateway: a conversation lives in an OpenAI organisation that all TokenByte accounts share. Chain responses with previous_response_id instead.';
+    return { ok: false, error: gatewayErrors.unsupportedParameter('conversation', reason), model: model.model };
+  }
   const inputChars = textChars(fields['instructions']) + inputItemChars(fields['input']);
   return { ok: true, request: { model: model.model, stream: stream === true, inputChars, bytes, fields } };
 }
 
-/** The body to send upstream for a model the upstream knows as `upstreamModel`. */
-export function responsesUpstreamBody(request: ResponsesRequest, upstreamModel: string): Uint8Array {
-  return bodyForUpstream(request.bytes, request.fields, request.model, upstreamModel);
+/**
+ * The body to send upstream for a model the upstream knows as `upstreamModel`, with the
+ * `replaced` top-level fields (the upstream ids of the stored responses it names).
+ */
+export function responsesUpstreamBody(request: ResponsesRequest, upstreamModel: string, replaced: Readonly<Record<string, unknown>> = {}): Uint8Array {
+  if (Object.keys(replaced).length === 0) return bodyForUpstream(request.bytes, request.fields, request.model, upstreamModel);
+  return Buffer.from(JSON.stringify({ ...request.fields, model: upstreamModel, ...replaced }));
 }
 
 /** Characters of `input`: a string, or items whose `content` is a string or has `text` parts, or tool `output`s. */

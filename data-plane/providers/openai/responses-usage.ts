@@ -27,15 +27,15 @@ export function toResponsesUsage(value: unknown): ResponsesUsage | null {
   return typeof input === 'number' && typeof output === 'number' ? (value as ResponsesUsage) : null;
 }
 
-/** A non-streamed Response body: its usage, and whether it says the response failed. */
-export function readResponseBody(bytes: Uint8Array): { usage: ResponsesUsage | null; failed: boolean } {
+/** A non-streamed Response body: its usage, whether it says the response failed, and the object itself (null when it is not one). */
+export function readResponseBody(bytes: Uint8Array): { usage: ResponsesUsage | null; failed: boolean; response: Record<string, unknown> | null } {
   let body: unknown;
   try {
     body = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
   } catch {
-    return { usage: null, failed: false };
+    return { usage: null, failed: false, response: null };
   }
-  if (typeof body !== 'object' || body === null) return { usage: null, failed: false };
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { usage: null, failed: false, response: null };
   const response = body as Record<string, unknown>;
-  return { usage: toResponsesUsage(response['usage']), failed: response['status'] === 'failed' };
+  return { usage: toResponsesUsage(response['usage']), failed: response['status'] === 'failed', response };
 }

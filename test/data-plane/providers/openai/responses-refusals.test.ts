@@ -69,6 +69,21 @@ describe('POST /v1/responses, refusals', () => {
     expect(fake.requests).toEqual([]);
   });
 
+  it('refuses conversations, whose ids would be shared by every account, and accepts conversation: null', async () => {
+    for (const conversation of ['conv_123', { id: 'conv_123' }]) {
+      const error = await client.responses.create({ model: 'gpt-4o-mini', input: 'hi', conversation }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+      expect(error).toMatchObject({ status: 400, param: 'conversation', code: 'unsupported_parameter', message: expect.stringContaining('previous_response_id') });
+    }
+    const events = await dataPlane.waitForUsage(2);
+    expect(events.map((e) => [e.status, e.httpStatus, e.model])).toEqual([
+      ['REJECTED', 400, 'gpt-4o-mini'],
+      ['REJECTED', 400, 'gpt-4o-mini'],
+    ]);
+    expect(fake.requests).toEqual([]);
+    await expect(client.responses.create({ model: 'gpt-4o-mini', input: 'hi', conversation: null })).resolves.toMatchObject({ status: 'completed' });
+  });
+
   it("refuses an unknown model with 404 and another key's model with 403", async () => {
     const unknown = await client.responses.create({ model: 'gpt-9', input: 'hi' }).catch((caught: unknown) => caught);
     expect(unknown).toBeInstanceOf(OpenAI.NotFoundError);

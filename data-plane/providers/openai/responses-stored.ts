@@ -1,0 +1,93 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import { getRouterParam, type H3Event } from 'h3';
+import { UsageStatus } from '../../../shared/usage-event.js';
+import { ProxyCall } from '../../proxy/call.js';
+import { gatewayErrors } from '../../proxy/errors.js';
+import { clientResponseHeaders, isEventStream, upstreamRequestHeaders } from '../../proxy/headers.js';
+import { withNodeResponse } from '../../proxy/respond.js';
+import { callUpstream, decodedBody, discardBody, readAll, type UpstreamCall } from '../../proxy/upstream.js';
+import { OPENAI_PROVIDER } from './auth.js';
+import { passUpstreamError } from './pass-through.js';
+import { bindResponseId, unbindResponseId } from './response-ids.js';
+import { accountOf, type ResponsesDeps } from './responses.js';
+import { createResponseIdRewriter, type ResponseIdRewriter } from './responses-id-rewrite.js';
+import { forwardResponsesStream } from './responses-stream.js';
+import { readResponseBody } from './responses-usage.js';
+import type { OpenAIUpstreams } from './upstream.js';
+
+/** What a client may do with a stored response, and where OpenAI serves it (below `/responses/{id}`). */
+export const STORED_RESPONSE_ACTIONS = {
+  retrieve: { method: 'GET', suffix: '' },
+  delete: { method: 'DELETE', suffix: '' },
+  cancel: { method: 'POST', suffix: '/cancel' },
+  inputItems: { method: 'GET', suffix: '/input_items' },
+} as const;
+export type StoredResponseAction = (typeof STORED_RESPONSE_ACTIONS)[keyof typeof STORED_RESPONSE_ACTIONS];
+
+/**
+ * `GET`/`DELETE /v1/responses/{id}`, `POST …/cancel`, `GET …/input_items` (the route names
+ * the id as `:id`): the id must be one this account was given (response-ids.ts), else the
+ * answer is OpenAI's own "not found", as for an id that never existed. The call goes to the
+ * credential whose organisation stores the response, with the query string as sent (e.g.
+ * `?stream=true&starting_after=…` replays a stored stream), and the answer comes back with
+ * its response ids bound. No model runs, so these log a line but record no usage.
+ */
+export function storedResponseHandler(deps: ResponsesDeps, upstreams: OpenAIUpstreams, action: StoredResponseAction): (event: H3Event) => unknown {
+  return (event) =>
+    withNodeResponse(event, async (req, res) => {
+      const call = new ProxyCall(deps, event, req, res, false);
+      try {
+        await handle(deps, upstreams, call, action, getRouterParam(event, 'id', { decode: true }) ?? '', event.url.search);
+      } catch (error) {
+        await call.crash(error);
+      }
+    });
+}
+
+async function handle(deps: ResponsesDeps, upstreams: OpenAIUpstreams, call: ProxyCall, action: StoredResponseAction, id: string, query: string): Promise<void> {
+  if (!(await call.authenticate(deps.keys))) return;
+  const accountId = accountOf(call);
+  const ref = unbindResponseId(deps.responseIdKey, accountId, id);
+  const choice = await upstreams.forProvider(OPENAI_PROVIDER);
+  // A credential that is gone (or disabled) took its organisation's stored responses with it, as far as we can reach them.
+  if (ref === null || !choice.ok || !choice.upstream.credentials().some((c) => c.id === ref.credentialId)) {
+    return call.reject(gatewayErrors.responseNotFound(id));
+  }
+  const { upstream } = choice;
+  call.useUpstream(upstream);
+  const result = await callUpstream(upstream, {
+    // UpstreamCall names GET and POST only (proxy/upstream.ts); undici sends any method, and
+    // DELETE is idempotent, so callUpstream's retries suit it.
+    method: action.method as UpstreamCall['method'],
+    path: `/responses/${encodeURIComponent(ref.upstreamId)}${action.suffix}${query}`,
+    headers: upstreamRequestHeaders(call.req.headers, false),
+    signal: call.signal,
+    log: call.log,
+    credentialId: ref.credentialId,
+  });
+  if (!result.ok) return call.failUpstream(result.failure, null);
+  const ids = createResponseIdRewriter((upstreamId) => bindResponseId(deps.responseIdKey, accountId, { upstreamId, credentialId: ref.credentialId }));
+  ids.know(ref.upstreamId);
+  const { statusCode, headers, body } = result.response;
+  const decoded = decodedBody(body, headers['content-encoding']);
+  if (decoded === null) {
+    discardBody(body);
+    return call.failUpstream({ kind: 'unreachable', reachedUpstream: true, code: 'UNSUPPORTED_CONTENT_ENCODING' }, null);
+  }
+  if (statusCode < 200 || statusCode >= 300) return passUpstreamError(call, statusCode, headers, decoded, ids.rewrite);
+  if (isEventStream(headers)) {
+    const { status } = await forwardResponsesStream(call, result.response, decoded, ids);
+    return call.finish({ status, httpStatus: statusCode });
+  }
+  return bufferedAnswer(call, statusCode, headers, decoded, ids);
+}
+
+/** A Response, a deletion notice or a list of input items: small JSON, read whole. */
+async function bufferedAnswer(call: ProxyCall, statusCode: number, headers: IncomingHttpHeaders, body: Readable, ids: ResponseIdRewriter): Promise<void> {
+  const read = await readAll(body, call.firstByte, call.signal);
+  if (!read.ok) return call.failUpstream(read.failure, null, statusCode);
+  ids.learn(readResponseBody(read.bytes).response);
+  const delivered = await call.send(statusCode, clientResponseHeaders(headers), ids.rewrite(read.bytes));
+  call.finish({ status: delivered ? UsageStatus.SUCCESS : UsageStatus.CLIENT_ABORT, httpStatus: statusCode });
+}
