@@ -136,7 +136,7 @@ export type UpstreamFailure =
   | { kind: 'unreachable'; reachedUpstream: boolean; code: string };
 
 export interface UpstreamCall {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** Below the credential's base path, e.g. `/chat/completions`. */
   path: string;
   /** Everything but our key, which callUpstream adds for the credential it picks. */

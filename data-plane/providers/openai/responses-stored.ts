@@ -57,9 +57,8 @@ async function handle(deps: ResponsesDeps, upstreams: OpenAIUpstreams, call: Pro
   const { upstream } = choice;
   call.useUpstream(upstream);
   const result = await callUpstream(upstream, {
-    // UpstreamCall names GET and POST only (proxy/upstream.ts); undici sends any method, and
-    // DELETE is idempotent, so callUpstream's retries suit it.
-    method: action.method as UpstreamCall['method'],
+    // Each of these is safe to repeat, so callUpstream's retries suit them.
+    method: action.method,
     path: `/responses/${encodeURIComponent(ref.upstreamId)}${action.suffix}${query}`,
     headers: upstreamRequestHeaders(call.req.headers, false),
     signal: call.signal,
