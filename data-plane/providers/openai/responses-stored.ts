@@ -6,7 +6,7 @@ import { ProxyCall } from '../../proxy/call.js';
 import { gatewayErrors } from '../../proxy/errors.js';
 import { clientResponseHeaders, isEventStream, upstreamRequestHeaders } from '../../proxy/headers.js';
 import { withNodeResponse } from '../../proxy/respond.js';
-import { callUpstream, decodedBody, discardBody, readAll, type UpstreamCall } from '../../proxy/upstream.js';
+import { callUpstream, decodedBody, discardBody, readAll } from '../../proxy/upstream.js';
 import { OPENAI_PROVIDER } from './auth.js';
 import { passUpstreamError } from './pass-through.js';
 import { bindResponseId, unbindResponseId } from './response-ids.js';
