@@ -2,7 +2,6 @@
 // statement runs on the data-plane's own JavaScript thread, so this is time no request moves.
 import { performance } from 'node:perf_hooks';
 import type { SqlClient } from '../../shared/sql.js';
-import { USAGE_EVENT_COLUMNS } from '../../shared/usage-event.js';
 
 /** One kind of statement (its verb and table) since the last `take()`. */
 export interface StatementStats {
@@ -41,7 +40,8 @@ export function timeSql(inner: SqlClient): TimedSql {
           const statement = kindOf(text);
           const entry = stats.get(statement) ?? { statement, count: 0, rows: 0, totalMs: 0, maxMs: 0 };
           entry.count += 1;
-          if (statement === 'INSERT usage_event') entry.rows += (params?.length ?? 0) / USAGE_EVENT_COLUMNS.length;
+          // One array per column (data-plane/usage/insert.ts): a batch's rows are any column's length.
+          if (statement === 'INSERT usage_event') entry.rows += Array.isArray(params?.[0]) ? params[0].length : 0;
           entry.totalMs += ms;
           entry.maxMs = Math.max(entry.maxMs, ms);
           stats.set(statement, entry);
