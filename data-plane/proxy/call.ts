@@ -12,7 +12,7 @@ import type { Catalogue, CatalogueEntry, PriceQuote } from '../catalogue/catalog
 import type { DataPlaneConfig } from '../config.js';
 import type { UsageSink } from '../usage/types.js';
 import { gatewayErrors, type GatewayError, type GatewayErrorRenderer } from './errors.js';
-import { sendBytes, sendJson } from './respond.js';
+import { sendBytes, sendJson, withNodeResponse } from './respond.js';
 import type { Upstream, UpstreamFailure } from './upstream.js';
 
 /** nginx's "client closed request": recorded when a client left before any status was sent. */
@@ -226,6 +226,27 @@ export class ProxyCall {
       return '0';
     }
   }
+}
+
+/**
+ * An h3 handler running `handle` for one ProxyCall per request. Whatever `handle` does,
+ * the call ends exactly once: a bug becomes {@link ProxyCall.crash} (a 500 while it still
+ * can), never a request without its usage event.
+ */
+export function proxyRoute(
+  deps: ProxyDeps,
+  options: { recordsUsage: boolean; renderError?: GatewayErrorRenderer },
+  handle: (call: ProxyCall, event: H3Event) => Promise<void>,
+): (event: H3Event) => unknown {
+  return (event) =>
+    withNodeResponse(event, async (req, res) => {
+      const call = new ProxyCall(deps, event, req, res, options.recordsUsage, options.renderError);
+      try {
+        await handle(call, event);
+      } catch (error) {
+        await call.crash(error);
+      }
+    });
 }
 
 // A GatewayError already carries OpenAI's shape.

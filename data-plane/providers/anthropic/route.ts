@@ -1,9 +1,8 @@
 import type { H3Event } from 'h3';
 import { UsageStatus } from '../../../shared/usage-event.js';
-import { CLIENT_CLOSED_REQUEST, ProxyCall, type ProxyDeps } from '../../proxy/call.js';
+import { CLIENT_CLOSED_REQUEST, proxyRoute, type ProxyCall, type ProxyDeps } from '../../proxy/call.js';
 import { gatewayErrors } from '../../proxy/errors.js';
 import { readRequestBody } from '../../proxy/read-body.js';
-import { withNodeResponse } from '../../proxy/respond.js';
 import type { Upstream } from '../../proxy/upstream.js';
 // One model policy for every provider's routes.
 import { modelAllowed } from '../openai/chat-request.js';
@@ -25,16 +24,10 @@ export function anthropicRoute(
   recordsUsage: boolean,
   forward: ForwardAdmitted,
 ): (event: H3Event) => unknown {
-  return (event) =>
-    withNodeResponse(event, async (req, res) => {
-      const call = new ProxyCall(deps, event, req, res, recordsUsage, renderAnthropicError);
-      try {
-        const request = await admit(deps, upstream, call);
-        if (request !== null) await forward(call, upstream, request);
-      } catch (error) {
-        await call.crash(error);
-      }
-    });
+  return proxyRoute(deps, { recordsUsage, renderError: renderAnthropicError }, async (call) => {
+    const request = await admit(deps, upstream, call);
+    if (request !== null) await forward(call, upstream, request);
+  });
 }
 
 async function admit(deps: ProxyDeps, upstream: Upstream, call: ProxyCall): Promise<MessagesRequest | null> {

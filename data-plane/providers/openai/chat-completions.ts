@@ -3,11 +3,11 @@ import type { Readable } from 'node:stream';
 import type { H3Event } from 'h3';
 import type { Dispatcher } from 'undici';
 import { UsageStatus } from '../../../shared/usage-event.js';
-import { CLIENT_CLOSED_REQUEST, NO_TOKENS, ProxyCall, type CallOutcome, type ProxyDeps, type TokenCounts } from '../../proxy/call.js';
+import { CLIENT_CLOSED_REQUEST, NO_TOKENS, proxyRoute, type ProxyCall, type CallOutcome, type ProxyDeps, type TokenCounts } from '../../proxy/call.js';
 import { GatewayErrorCode, gatewayErrors, midStreamError } from '../../proxy/errors.js';
 import { clientResponseHeaders, isEventStream, upstreamRequestHeaders } from '../../proxy/headers.js';
 import { readRequestBody } from '../../proxy/read-body.js';
-import { responseEnded, withNodeResponse } from '../../proxy/respond.js';
+import { responseEnded } from '../../proxy/respond.js';
 import { forwardStream } from '../../proxy/stream.js';
 import { callUpstream, decodedBody, discardBody, readAll, type Upstream, type UpstreamFailure } from '../../proxy/upstream.js';
 import { modelAllowed, parseChatRequest, upstreamBodyFor, type ChatRequest } from './chat-request.js';
@@ -20,15 +20,7 @@ import { estimateTokens, tokensFromUsage, usageFromBody } from './usage.js';
 
 /** `POST /v1/chat/completions`: authenticate, validate, route by the catalogue, forward, stream back, account. */
 export function chatCompletionsHandler(deps: ProxyDeps, upstreams: OpenAIUpstreams): (event: H3Event) => unknown {
-  return (event) =>
-    withNodeResponse(event, async (req, res) => {
-      const call = new ProxyCall(deps, event, req, res, true);
-      try {
-        await handle(deps, upstreams, call);
-      } catch (error) {
-        await call.crash(error);
-      }
-    });
+  return proxyRoute(deps, { recordsUsage: true }, (call) => handle(deps, upstreams, call));
 }
 
 async function handle(deps: ProxyDeps, upstreams: OpenAIUpstreams, call: ProxyCall): Promise<void> {

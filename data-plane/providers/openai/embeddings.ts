@@ -3,9 +3,9 @@ import type { Readable } from 'node:stream';
 import type { H3Event } from 'h3';
 import type { Dispatcher } from 'undici';
 import { UsageStatus } from '../../../shared/usage-event.js';
-import { ProxyCall, type CallOutcome, type ProxyDeps, type TokenCounts } from '../../proxy/call.js';
+import { proxyRoute, type ProxyCall, type CallOutcome, type ProxyDeps, type TokenCounts } from '../../proxy/call.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from '../../proxy/headers.js';
-import { responseEnded, withNodeResponse } from '../../proxy/respond.js';
+import { responseEnded } from '../../proxy/respond.js';
 import { forwardStream } from '../../proxy/stream.js';
 import { callUpstream, decodedBody, discardBody } from '../../proxy/upstream.js';
 import { embeddingsUpstreamBody, parseEmbeddingsRequest, type EmbeddingsRequest } from './embeddings-request.js';
@@ -25,15 +25,7 @@ const ROUTE: PassThroughRoute<EmbeddingsRequest> = {
  * models only), forward, pass the answer back byte for byte, account from its `usage`.
  */
 export function embeddingsHandler(deps: ProxyDeps, upstreams: OpenAIUpstreams): (event: H3Event) => unknown {
-  return (event) =>
-    withNodeResponse(event, async (req, res) => {
-      const call = new ProxyCall(deps, event, req, res, true);
-      try {
-        await handle(deps, upstreams, call);
-      } catch (error) {
-        await call.crash(error);
-      }
-    });
+  return proxyRoute(deps, { recordsUsage: true }, (call) => handle(deps, upstreams, call));
 }
 
 async function handle(deps: ProxyDeps, upstreams: OpenAIUpstreams, call: ProxyCall): Promise<void> {

@@ -1,8 +1,7 @@
 import type { H3Event } from 'h3';
 import { UsageStatus } from '../../../shared/usage-event.js';
 import type { Catalogue } from '../../catalogue/catalogue.js';
-import { ProxyCall, type ProxyDeps } from '../../proxy/call.js';
-import { withNodeResponse } from '../../proxy/respond.js';
+import { proxyRoute, type ProxyDeps } from '../../proxy/call.js';
 import { modelAllowed } from './chat-request.js';
 
 /**
@@ -12,18 +11,12 @@ import { modelAllowed } from './chat-request.js';
  * Listing calls no model and consumes no tokens, so it logs a line but records no usage.
  */
 export function modelsHandler(deps: ProxyDeps): (event: H3Event) => unknown {
-  return (event) =>
-    withNodeResponse(event, async (req, res) => {
-      const call = new ProxyCall(deps, event, req, res, false);
-      try {
-        if (!(await call.authenticate(deps.keys))) return;
-        const body = modelList(deps.catalogue, call.key?.allowedModels ?? null, Date.now());
-        const delivered = await call.send(200, { 'content-type': 'application/json' }, Buffer.from(JSON.stringify(body)));
-        call.finish({ status: delivered ? UsageStatus.SUCCESS : UsageStatus.CLIENT_ABORT, httpStatus: 200 });
-      } catch (error) {
-        await call.crash(error);
-      }
-    });
+  return proxyRoute(deps, { recordsUsage: false }, async (call) => {
+    if (!(await call.authenticate(deps.keys))) return;
+    const body = modelList(deps.catalogue, call.key?.allowedModels ?? null, Date.now());
+    const delivered = await call.send(200, { 'content-type': 'application/json' }, Buffer.from(JSON.stringify(body)));
+    call.finish({ status: delivered ? UsageStatus.SUCCESS : UsageStatus.CLIENT_ABORT, httpStatus: 200 });
+  });
 }
 
 /** OpenAI's model list of the models callable now with a key restricted to `allowedModels` (null: any). */

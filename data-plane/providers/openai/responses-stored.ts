@@ -2,10 +2,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { getRouterParam, type H3Event } from 'h3';
 import { UsageStatus } from '../../../shared/usage-event.js';
-import { ProxyCall } from '../../proxy/call.js';
+import { proxyRoute, type ProxyCall } from '../../proxy/call.js';
 import { gatewayErrors } from '../../proxy/errors.js';
 import { clientResponseHeaders, isEventStream, upstreamRequestHeaders } from '../../proxy/headers.js';
-import { withNodeResponse } from '../../proxy/respond.js';
 import { callUpstream, decodedBody, discardBody, readAll } from '../../proxy/upstream.js';
 import { OPENAI_PROVIDER } from './auth.js';
 import { passUpstreamError } from './pass-through.js';
@@ -34,15 +33,9 @@ export type StoredResponseAction = (typeof STORED_RESPONSE_ACTIONS)[keyof typeof
  * its response ids bound. No model runs, so these log a line but record no usage.
  */
 export function storedResponseHandler(deps: ResponsesDeps, upstreams: OpenAIUpstreams, action: StoredResponseAction): (event: H3Event) => unknown {
-  return (event) =>
-    withNodeResponse(event, async (req, res) => {
-      const call = new ProxyCall(deps, event, req, res, false);
-      try {
-        await handle(deps, upstreams, call, action, getRouterParam(event, 'id', { decode: true }) ?? '', event.url.search);
-      } catch (error) {
-        await call.crash(error);
-      }
-    });
+  return proxyRoute(deps, { recordsUsage: false }, (call, event) =>
+    handle(deps, upstreams, call, action, getRouterParam(event, 'id', { decode: true }) ?? '', event.url.search),
+  );
 }
 
 async function handle(deps: ResponsesDeps, upstreams: OpenAIUpstreams, call: ProxyCall, action: StoredResponseAction, id: string, query: string): Promise<void> {

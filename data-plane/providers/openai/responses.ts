@@ -4,10 +4,9 @@ import type { Readable } from 'node:stream';
 import type { H3Event } from 'h3';
 import type { Dispatcher } from 'undici';
 import { UsageStatus } from '../../../shared/usage-event.js';
-import { ProxyCall, type CallOutcome, type ProxyDeps } from '../../proxy/call.js';
+import { proxyRoute, type ProxyCall, type CallOutcome, type ProxyDeps } from '../../proxy/call.js';
 import { countStringValues, estimateTokens, jsonKeys } from '../../proxy/estimate.js';
 import { clientResponseHeaders, isEventStream, upstreamRequestHeaders } from '../../proxy/headers.js';
-import { withNodeResponse } from '../../proxy/respond.js';
 import { callUpstream, decodedBody, discardBody, readAll } from '../../proxy/upstream.js';
 import { admitPassThrough, passUpstreamError, type PassThroughRoute } from './pass-through.js';
 import { bindResponseId } from './response-ids.js';
@@ -41,15 +40,7 @@ const TEXT_KEYS = jsonKeys('text');
  * credential that answered, account from the Response's `usage`.
  */
 export function responsesHandler(deps: ResponsesDeps, upstreams: OpenAIUpstreams): (event: H3Event) => unknown {
-  return (event) =>
-    withNodeResponse(event, async (req, res) => {
-      const call = new ProxyCall(deps, event, req, res, true);
-      try {
-        await handle(deps, upstreams, call);
-      } catch (error) {
-        await call.crash(error);
-      }
-    });
+  return proxyRoute(deps, { recordsUsage: true }, (call) => handle(deps, upstreams, call));
 }
 
 async function handle(deps: ResponsesDeps, upstreams: OpenAIUpstreams, call: ProxyCall): Promise<void> {
