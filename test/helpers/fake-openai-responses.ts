@@ -18,6 +18,8 @@ export interface ResponsesUsage {
 export interface ResponsePlan {
   id: string;
   messageId: string;
+  /** The reasoning item that precedes the message, when the reply was scripted with one. */
+  reasoning?: { id: string; summary: string[] };
   createdAt: number;
   model: string;
   /** Output pieces; each one is one output token and one `response.output_text.delta`. */
@@ -31,7 +33,7 @@ export interface ResponsePlan {
 }
 
 /** Real Response ids are `resp_` followed by 50 hex digits; output items alike with their own prefix. */
-export function responseObjectId(prefix: 'resp' | 'msg'): string {
+export function responseObjectId(prefix: 'resp' | 'msg' | 'rs'): string {
   return `${prefix}_${randomBytes(25).toString('hex')}`;
 }
 
@@ -79,12 +81,27 @@ function message(plan: ResponsePlan, status: string, content: unknown[]): Record
   return { id: plan.messageId, type: 'message', status, content, role: 'assistant' };
 }
 
+function summaryText(text: string): Record<string, unknown> {
+  return { type: 'summary_text', text };
+}
+
+/** The reasoning item: its summary is one part, the pieces joined; empty until the item is done. */
+function reasoningItem(reasoning: NonNullable<ResponsePlan['reasoning']>, done: boolean): Record<string, unknown> {
+  const summary = done && reasoning.summary.length > 0 ? [summaryText(reasoning.summary.join(''))] : [];
+  return { id: reasoning.id, type: 'reasoning', summary };
+}
+
+/** The items of a finished Response, in order: the reasoning item (if any), then the message. */
+export function outputItems(plan: ResponsePlan): Array<Record<string, unknown>> {
+  const itemStatus = plan.status === 'incomplete' ? 'incomplete' : 'completed';
+  const text = plan.pieces.join('');
+  return [...(plan.reasoning ? [reasoningItem(plan.reasoning, true)] : []), message(plan, itemStatus, [outputText(text)])];
+}
+
 /** The Response object: `final` as the terminal event (and a non-streamed answer) carries it, else as it starts. */
 export function responseBody(plan: ResponsePlan, final: boolean): Record<string, unknown> {
   const { request } = plan;
-  const text = plan.pieces.join('');
   const status = final ? plan.status : 'in_progress';
-  const itemStatus = plan.status === 'incomplete' ? 'incomplete' : 'completed';
   return {
     id: plan.id,
     object: 'response',
@@ -97,7 +114,7 @@ export function responseBody(plan: ResponsePlan, final: boolean): Record<string,
     max_output_tokens: request['max_output_tokens'] ?? null,
     max_tool_calls: null,
     model: plan.model,
-    output: final ? [message(plan, itemStatus, [outputText(text)])] : [],
+    output: final ? outputItems(plan) : [],
     parallel_tool_calls: true,
     previous_response_id: request['previous_response_id'] ?? null,
     reasoning: { effort: null, summary: null },
@@ -118,7 +135,10 @@ export function responseBody(plan: ResponsePlan, final: boolean): Record<string,
 
 /**
  * The events of a streamed Response, in order and numbered from 0 by `sequence_number`:
- * created, in_progress, output_item.added, content_part.added, one output_text.delta per piece,
+ * created, in_progress, the reasoning item's events when there is one (output_item.added,
+ * for a summary reasoning_summary_part.added, one reasoning_summary_text.delta per piece,
+ * reasoning_summary_text.done, reasoning_summary_part.done; output_item.done), then the
+ * message's: output_item.added, content_part.added, one output_text.delta per piece,
  * output_text.done, content_part.done, output_item.done and the terminal event
  * (`response.completed`, `.incomplete` or `.failed`), which alone carries the usage.
  * `cutAfterPieces` drops everything after that many deltas, as a dying upstream would.
@@ -128,20 +148,35 @@ export function responseStreamEvents(plan: ResponsePlan, cutAfterPieces?: number
   const push = (type: string, fields: Record<string, unknown>): void => {
     events.push({ type, ...fields, sequence_number: events.length });
   };
-  const at = { item_id: plan.messageId, output_index: 0, content_index: 0 };
+  const outputIndex = plan.reasoning ? 1 : 0;
+  const at = { item_id: plan.messageId, output_index: outputIndex, content_index: 0 };
   const text = plan.pieces.join('');
   push('response.created', { response: responseBody(plan, false) });
   push('response.in_progress', { response: responseBody(plan, false) });
-  push('response.output_item.added', { output_index: 0, item: message(plan, 'in_progress', []) });
+  if (plan.reasoning) reasoningEvents(plan.reasoning, push);
+  push('response.output_item.added', { output_index: outputIndex, item: message(plan, 'in_progress', []) });
   push('response.content_part.added', { ...at, part: outputText('') });
   const pieces = cutAfterPieces === undefined ? plan.pieces : plan.pieces.slice(0, cutAfterPieces);
   for (const piece of pieces) push('response.output_text.delta', { ...at, delta: piece, logprobs: [] });
   if (cutAfterPieces !== undefined) return events;
   push('response.output_text.done', { ...at, text, logprobs: [] });
   push('response.content_part.done', { ...at, part: outputText(text) });
-  push('response.output_item.done', { output_index: 0, item: message(plan, plan.status === 'incomplete' ? 'incomplete' : 'completed', [outputText(text)]) });
+  push('response.output_item.done', { output_index: outputIndex, item: message(plan, plan.status === 'incomplete' ? 'incomplete' : 'completed', [outputText(text)]) });
   push(`response.${plan.status}`, { response: responseBody(plan, true) });
   return events;
+}
+
+function reasoningEvents(reasoning: NonNullable<ResponsePlan['reasoning']>, push: (type: string, fields: Record<string, unknown>) => void): void {
+  push('response.output_item.added', { output_index: 0, item: reasoningItem(reasoning, false) });
+  if (reasoning.summary.length > 0) {
+    const at = { item_id: reasoning.id, output_index: 0, summary_index: 0 };
+    const text = reasoning.summary.join('');
+    push('response.reasoning_summary_part.added', { ...at, part: summaryText('') });
+    for (const piece of reasoning.summary) push('response.reasoning_summary_text.delta', { ...at, delta: piece });
+    push('response.reasoning_summary_text.done', { ...at, text });
+    push('response.reasoning_summary_part.done', { ...at, part: summaryText(text) });
+  }
+  push('response.output_item.done', { output_index: 0, item: reasoningItem(reasoning, true) });
 }
 
 /** One stream event as the real API frames it: an `event:` line named after its `type`, then its JSON. */

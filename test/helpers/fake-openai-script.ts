@@ -41,6 +41,12 @@ export interface ReplyScript {
    * failed Response object.
    */
   fail?: { code: string; message: string };
+  /**
+   * Responses API only: the output starts with a reasoning item (`rs_…`), as a reasoning
+   * model's does; its `summary` pieces (when given) are streamed as
+   * `response.reasoning_summary_text.delta` events. Its tokens are `usage.reasoning_tokens`.
+   */
+  reasoning?: { summary?: readonly string[] };
 }
 
 export interface ErrorScript {

@@ -56,6 +56,7 @@ import {
   cannotCancelError,
   contextTokens,
   inputItemsPage,
+  itemNotFoundError,
   previousResponseNotFoundError,
   responseNotFoundError,
   storedRouteOf,
@@ -136,6 +137,10 @@ export class FakeOpenAIServer implements FakeOpenAI {
 
   hasStoredResponse(id: string): boolean {
     return this.store.get(id) !== undefined;
+  }
+
+  hasStoredItem(id: string): boolean {
+    return this.store.hasItem(id);
   }
 
   reset(): void {
@@ -307,6 +312,9 @@ export class FakeOpenAIServer implements FakeOpenAI {
     const previousId = body['previous_response_id'];
     const previous = typeof previousId === 'string' ? this.store.get(previousId) : undefined;
     if (typeof previousId === 'string' && previous === undefined) return this.send(ex, 404, previousResponseNotFoundError(previousId));
+    const resolved = this.store.resolveInput(body['input']);
+    if (!resolved.ok) return this.send(ex, 404, itemNotFoundError(resolved.id, body['store'] === false));
+    const { input } = resolved;
     let pieces =
       typeof script.content === 'object' ? [...script.content] : splitIntoPieces(script.content ?? DEFAULT_COMPLETION_TEXT);
     let status: ResponsePlan['status'] = script.fail ? 'failed' : 'completed';
@@ -318,16 +326,17 @@ export class FakeOpenAIServer implements FakeOpenAI {
     const plan: ResponsePlan = {
       id: responseObjectId('resp'),
       messageId: responseObjectId('msg'),
+      ...(script.reasoning ? { reasoning: { id: responseObjectId('rs'), summary: [...(script.reasoning.summary ?? [])] } } : {}),
       createdAt: Math.floor(Date.now() / 1000),
       model: script.model ?? String(body['model']),
       pieces,
       status,
       ...(script.fail ? { failure: script.fail } : {}),
-      usage: buildResponsesUsage(countResponsesInputTokens(body) + (previous ? contextTokens(previous) : 0), pieces.length, script.usage),
+      usage: buildResponsesUsage(countResponsesInputTokens({ ...body, input }) + (previous ? contextTokens(previous) : 0), pieces.length, script.usage),
       request: body,
     };
     this.tokensUsed += plan.usage.total_tokens;
-    if (body['store'] !== false) this.store.save(plan, body['input']);
+    if (body['store'] !== false) this.store.save(plan, input);
     if (body['stream'] !== true) return this.sendOk(ex, responseBody(plan, true), script, cut);
     const frames = responseStreamEvents(plan, cut?.afterPieces).map(responseEventFrame);
     // The Responses API ends its streams with the terminal event: there is no [DONE].

@@ -2,10 +2,12 @@
 // Response created with `store` (the default) is kept under the organisation that created it — one
 // fake, one API key, one organisation — and can be retrieved, replayed as a stream, listed for its
 // input items, cancelled (refused: it is not a background response), deleted, and continued with
-// `previous_response_id`. Unknown ids get the real API's 404s.
+// `previous_response_id`. Its items, input and output, are kept too: a later request's input can
+// name one (`{"type": "item_reference", "id": …}`) or send one back with its id. Unknown ids get
+// the real API's 404s.
 import { randomBytes } from 'node:crypto';
 import { errorBody, isRecord, type OpenAIErrorBody } from './fake-openai-wire.js';
-import { responseBody, type ResponsePlan } from './fake-openai-responses.js';
+import { outputItems, responseBody, type ResponsePlan } from './fake-openai-responses.js';
 
 export interface StoredResponse {
   plan: ResponsePlan;
@@ -29,6 +31,12 @@ export function storedRouteOf(method: string, path: string): StoredRoute | undef
 
 export function previousResponseNotFoundError(id: string): OpenAIErrorBody {
   return errorBody(`Previous response with id '${id}' not found.`, 'invalid_request_error', 'previous_response_id', 'previous_response_not_found');
+}
+
+/** The real API's answer to an input item id it does not store (404); it says why when the request has `store: false`. */
+export function itemNotFoundError(id: string, storeFalse: boolean): OpenAIErrorBody {
+  const why = storeFalse ? ' Items are not persisted when `store` is set to false. Try again with `store` set to true, or remove this item from your input.' : '';
+  return errorBody(`Item with id '${id}' not found.${why}`, 'invalid_request_error', 'input');
 }
 
 export function responseNotFoundError(id: string): OpenAIErrorBody {
@@ -68,12 +76,41 @@ export function inputItemsPage(stored: StoredResponse, query: Record<string, str
   return { object: 'list', data, first_id: data[0]?.['id'] ?? null, last_id: data.at(-1)?.['id'] ?? null, has_more: items.length > data.length };
 }
 
-/** The organisation's stored responses, by id. */
+/** The organisation's stored responses and items, by id. */
 export class FakeResponseStore {
   readonly #byId = new Map<string, StoredResponse>();
+  readonly #items = new Map<string, Record<string, unknown>>();
 
+  /** Keeps the response, its input (`resolveInput`'s items) and its output items. */
   save(plan: ResponsePlan, input: unknown): void {
-    this.#byId.set(plan.id, { plan, inputItems: inputItemsOf(input) });
+    const inputItems = inputItemsOf(input);
+    this.#byId.set(plan.id, { plan, inputItems });
+    for (const item of [...inputItems, ...outputItems(plan)]) this.#items.set(String(item['id']), item);
+  }
+
+  hasItem(id: string): boolean {
+    return this.#items.has(id);
+  }
+
+  /**
+   * A request's `input` with every `item_reference` replaced by the stored item it names; an
+   * item sent back with its id must be stored too. The first unknown id fails the request.
+   */
+  resolveInput(input: unknown): { ok: true; input: unknown } | { ok: false; id: string } {
+    if (!Array.isArray(input)) return { ok: true, input };
+    const resolved: unknown[] = [];
+    for (const item of input) {
+      const id = isRecord(item) ? item['id'] : undefined;
+      if (typeof id !== 'string') {
+        resolved.push(item);
+        continue;
+      }
+      const stored = this.#items.get(id);
+      if (stored === undefined) return { ok: false, id };
+      const reference = isRecord(item) && (item['type'] === 'item_reference' || item['type'] === undefined || item['type'] === null);
+      resolved.push(reference ? stored : item);
+    }
+    return { ok: true, input: resolved };
   }
 
   get(id: string): StoredResponse | undefined {

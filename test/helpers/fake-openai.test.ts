@@ -10,6 +10,7 @@ import {
   badRequest,
   buildResponsesUsage,
   countPromptTokens,
+  countWords,
   countResponsesInputTokens,
   cutStream,
   fakeEmbedding,
@@ -573,6 +574,64 @@ describe('fake OpenAI upstream, Responses API', () => {
     }
     const unstored = await client.responses.create({ ...request, store: false });
     expect(fake.hasStoredResponse(unstored.id)).toBe(false);
+  });
+
+  it('starts the output with a reasoning item when scripted, its summary streamed as deltas of that item', async () => {
+    const script = { reasoning: { summary: ['Weighing', ' it'] }, usage: { reasoning_tokens: 4 } };
+    fake.enqueue(reply(script));
+    const all = await events(await client.responses.create({ ...request, stream: true }));
+    expect(all.map((event) => event.type).slice(2, 10)).toEqual([
+      'response.output_item.added',
+      'response.reasoning_summary_part.added',
+      'response.reasoning_summary_text.delta',
+      'response.reasoning_summary_text.delta',
+      'response.reasoning_summary_text.done',
+      'response.reasoning_summary_part.done',
+      'response.output_item.done',
+      'response.output_item.added',
+    ]);
+    const added = all[2];
+    if (added?.type !== 'response.output_item.added') throw new Error('no reasoning item');
+    expect(added.item).toMatchObject({ type: 'reasoning', id: expect.stringMatching(/^rs_[0-9a-f]{50}$/), summary: [] });
+    for (const event of all.slice(3, 8)) expect(event).toMatchObject({ item_id: added.item.id, output_index: 0 });
+    const completed = all.at(-1);
+    expect(completed?.type === 'response.completed' && completed.response.output.map((item) => item.type)).toEqual(['reasoning', 'message']);
+    fake.enqueue(reply(script));
+    const whole = await client.responses.create(request);
+    expect(whole.output[0]).toMatchObject({ type: 'reasoning', summary: [{ type: 'summary_text', text: 'Weighing it' }] });
+    expect(whole.output_text).toBe(DEFAULT_COMPLETION_TEXT);
+  });
+
+  it('stores input and output items: an item_reference or an item sent back by id is resolved, an unknown id is 404 in the real shape', async () => {
+    fake.enqueue(reply({ reasoning: {} }));
+    const first = await client.responses.create(request);
+    const [reasoning, message] = first.output;
+    if (reasoning?.type !== 'reasoning' || message?.type !== 'message') throw new Error('unexpected output');
+    expect(fake.hasStoredItem(message.id)).toBe(true);
+    const inputItem = (await client.responses.inputItems.list(first.id)).data[0]!;
+    expect(fake.hasStoredItem(inputItem.id)).toBe(true);
+
+    // The referenced message's words count as input, as if it had been sent.
+    const next = await client.responses.create({ model: 'gpt-4o-mini', input: [reasoning, { type: 'item_reference', id: message.id }, { role: 'user', content: 'more' }] });
+    expect(next.usage?.input_tokens).toBe(3 + 3 + countWords(DEFAULT_COMPLETION_TEXT) + 3 + 1);
+    expect((await client.responses.inputItems.list(next.id, { order: 'asc' })).data.map((item) => item.id).slice(0, 2)).toEqual([reasoning.id, message.id]);
+
+    for (const [input, store] of [[[{ type: 'item_reference' as const, id: 'msg_unknown' }], true], [[{ ...reasoning, id: 'rs_unknown' }], false]] as const) {
+      const error = await client.responses.create({ model: 'gpt-4o-mini', input: [...input], store }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(OpenAI.NotFoundError);
+      const id = input[0].id;
+      const why = store ? '' : ' Items are not persisted when `store` is set to false. Try again with `store` set to true, or remove this item from your input.';
+      expect((error as InstanceType<typeof OpenAI.NotFoundError>).error).toEqual({ message: `Item with id '${id}' not found.${why}`, type: 'invalid_request_error', param: 'input', code: null });
+    }
+
+    const other = await startFakeOpenAI({ apiKey: 'sk-other-organisation' });
+    try {
+      const elsewhere = new OpenAI({ apiKey: other.apiKey, baseURL: other.url, maxRetries: 0 });
+      const error = await elsewhere.responses.create({ model: 'gpt-4o-mini', input: [{ type: 'item_reference', id: message.id }] }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(OpenAI.NotFoundError);
+    } finally {
+      await other.close();
+    }
   });
 
   it('continues a stored response with previous_response_id, billing its context as input; an unknown one is 404', async () => {

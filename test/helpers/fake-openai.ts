@@ -95,6 +95,8 @@ export interface FakeOpenAI {
    * `store` not false, and not deleted. Stored responses survive `reset`.
    */
   hasStoredResponse(id: string): boolean;
+  /** Whether this fake's organisation stores an item (an input or output item of a stored response). */
+  hasStoredItem(id: string): boolean;
   /** Forgets recorded requests and queued behaviours. */
   reset(): void;
   close(): Promise<void>;
