@@ -1,4 +1,3 @@
-import type { KeyObject } from 'node:crypto';
 import { H3 } from 'h3';
 import type { Logger } from '../shared/logger.js';
 import type { KeyAuthenticator } from './auth/types.js';
@@ -7,6 +6,7 @@ import type { DataPlaneConfig } from './config.js';
 import { createUpstreamPools } from './proxy/upstream.js';
 import { createAnthropicRoutes } from './providers/anthropic/routes.js';
 import { createGeminiRoutes } from './providers/gemini/routes.js';
+import type { BoundIdKeys } from './providers/openai/response-ids.js';
 import { createOpenAIRoutes } from './providers/openai/routes.js';
 import { createProviderUpstreams, type ConfiguredUpstream, type StoredCredentials } from './providers/upstreams.js';
 import type { UsageSink } from './usage/types.js';
@@ -23,10 +23,10 @@ export interface DataPlaneDeps {
   catalogue: Catalogue;
   ready?: ReadinessCheck;
   /**
-   * Signs the response ids clients see on `/v1/responses` (see providers/openai/response-ids.ts):
-   * `deriveResponseIdKey(pepper)`, the same on every data-plane instance.
+   * Sign the response and item ids clients see on `/v1/responses` (see providers/openai/response-ids.ts):
+   * `deriveBoundIdKeys(pepper)`, the same on every data-plane instance.
    */
-  responseIdKey: KeyObject;
+  idKeys: BoundIdKeys;
   /**
    * Overrides the environment's credential of `config.openai`, `config.anthropic` and
    * `config.gemini`. A provider with no credential answers 503; `simulated` models are always simulated.

@@ -10,7 +10,7 @@ import type { KeyAuthenticator } from './auth/types.js';
 import { createCatalogueCache, type CatalogueCache } from './catalogue/cache.js';
 import type { DataPlaneConfig } from './config.js';
 import { createCredentialCache } from './credentials/cache.js';
-import { deriveResponseIdKey } from './providers/openai/response-ids.js';
+import { deriveBoundIdKeys } from './providers/openai/response-ids.js';
 import { createUsageWriter, type UsageWriter } from './usage/writer.js';
 
 export interface RunningDataPlane {
@@ -65,7 +65,7 @@ export async function startDataPlane(config: DataPlaneConfig, logger: Logger, op
     usage,
     catalogue,
     credentials,
-    responseIdKey: deriveResponseIdKey(pepper),
+    idKeys: deriveBoundIdKeys(pepper),
     signal: lifetime.signal,
   });
   const http = await listen(app, config.http.host, config.http.port);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataPlaneApp } from '../../data-plane/app.js';
 import { createStaticCatalogue } from '../../data-plane/catalogue/static.js';
 import { dataPlaneConfigFrom } from '../../data-plane/config.js';
-import { deriveResponseIdKey } from '../../data-plane/providers/openai/response-ids.js';
+import { deriveBoundIdKeys } from '../../data-plane/providers/openai/response-ids.js';
 import { listen, type Listening } from '../../shared/http.js';
 import { createLogger } from '../../shared/logger.js';
 
@@ -15,7 +15,7 @@ beforeAll(async () => {
     keys: { authenticate: () => Promise.resolve(null) },
     usage: { record: () => undefined },
     catalogue: createStaticCatalogue([]),
-    responseIdKey: deriveResponseIdKey(Buffer.from('test pepper', 'utf8')),
+    idKeys: deriveBoundIdKeys(Buffer.from('test pepper', 'utf8')),
     ready: async () => ready,
   });
   http = await listen(app, '127.0.0.1', 0);

@@ -6,7 +6,7 @@ import { createDataPlaneApp } from '../../data-plane/app.js';
 import type { AuthenticatedKey, KeyAuthenticator } from '../../data-plane/auth/types.js';
 import type { Catalogue } from '../../data-plane/catalogue/catalogue.js';
 import { dataPlaneConfigFrom } from '../../data-plane/config.js';
-import { deriveResponseIdKey } from '../../data-plane/providers/openai/response-ids.js';
+import { deriveBoundIdKeys } from '../../data-plane/providers/openai/response-ids.js';
 import type { StoredCredentials } from '../../data-plane/providers/upstreams.js';
 import type { UsageSink } from '../../data-plane/usage/types.js';
 import { generateApiKey } from '../../shared/api-key.js';
@@ -16,8 +16,10 @@ import { createLogger } from '../../shared/logger.js';
 import type { UsageEvent } from '../../shared/usage-event.js';
 import { testCatalogue } from './catalogue.js';
 
-/** The key the test data-plane binds response ids with: fixed, so a test can mint (and forge) ids itself. */
-export const TEST_RESPONSE_ID_KEY = deriveResponseIdKey(Buffer.from('tokenbyte test pepper', 'utf8'));
+/** The keys the test data-plane binds response and item ids with: fixed, so a test can mint (and forge) ids itself. */
+export const TEST_ID_KEYS = deriveBoundIdKeys(Buffer.from('tokenbyte test pepper', 'utf8'));
+export const TEST_RESPONSE_ID_KEY = TEST_ID_KEYS.response;
+export const TEST_ITEM_ID_KEY = TEST_ID_KEYS.item;
 
 /** A key the test data-plane accepts: the raw key plus what authenticating it yields. */
 export type TestKey = { key: string } & AuthenticatedKey;
@@ -68,7 +70,7 @@ export async function startTestDataPlane(options: TestDataPlaneOptions): Promise
     keys: createMemoryAuthenticator(options.keys),
     usage,
     catalogue: options.catalogue ?? testCatalogue(),
-    responseIdKey: TEST_RESPONSE_ID_KEY,
+    idKeys: TEST_ID_KEYS,
     signal: lifetime.signal,
     ...(options.credentials ? { credentials: options.credentials } : {}),
     ...(options.upstream || options.anthropic || options.gemini

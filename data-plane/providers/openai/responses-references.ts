@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { gatewayErrors, type GatewayError } from '../../proxy/errors.js';
 import type { UpstreamCredential } from '../../proxy/upstream.js';
-import { unbindResponseId, type UpstreamResponseRef } from './response-ids.js';
+import { unbindResponseId, type UpstreamRef } from './response-ids.js';
 
 /** The stored responses a Responses request names, resolved for the upstream call. */
 export interface ResolvedReferences {
@@ -27,7 +27,7 @@ export function resolveResponseReferences(
   credentials: readonly UpstreamCredential[],
 ): { ok: true; references: ResolvedReferences } | { ok: false; error: GatewayError } {
   const references: ResolvedReferences = { credentialId: undefined, replaced: {}, upstreamIds: [] };
-  const resolve = (id: string): UpstreamResponseRef | null => {
+  const resolve = (id: string): UpstreamRef | null => {
     const ref = unbindResponseId(key, accountId, id);
     if (ref === null || !credentials.some((c) => c.id === ref.credentialId)) return null;
     if (references.credentialId !== undefined && references.credentialId !== ref.credentialId) return null;

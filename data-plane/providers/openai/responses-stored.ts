@@ -41,7 +41,7 @@ export function storedResponseHandler(deps: ResponsesDeps, upstreams: OpenAIUpst
 async function handle(deps: ResponsesDeps, upstreams: OpenAIUpstreams, call: ProxyCall, action: StoredResponseAction, id: string, query: string): Promise<void> {
   if (!(await call.authenticate(deps.keys))) return;
   const accountId = accountOf(call);
-  const ref = unbindResponseId(deps.responseIdKey, accountId, id);
+  const ref = unbindResponseId(deps.idKeys.response, accountId, id);
   const choice = await upstreams.forProvider(OPENAI_PROVIDER);
   // A credential that is gone (or disabled) took its organisation's stored responses with it, as far as we can reach them.
   if (ref === null || !choice.ok || !choice.upstream.credentials().some((c) => c.id === ref.credentialId)) {
@@ -59,7 +59,7 @@ async function handle(deps: ResponsesDeps, upstreams: OpenAIUpstreams, call: Pro
     credentialId: ref.credentialId,
   });
   if (!result.ok) return call.failUpstream(result.failure, null);
-  const ids = createResponseIdRewriter((upstreamId) => bindResponseId(deps.responseIdKey, accountId, { upstreamId, credentialId: ref.credentialId }));
+  const ids = createResponseIdRewriter((upstreamId) => bindResponseId(deps.idKeys.response, accountId, { upstreamId, credentialId: ref.credentialId }));
   ids.know(ref.upstreamId);
   const { statusCode, headers, body } = result.response;
   const decoded = decodedBody(body, headers['content-encoding']);

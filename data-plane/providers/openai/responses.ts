@@ -1,5 +1,4 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { KeyObject } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { H3Event } from 'h3';
 import type { Dispatcher } from 'undici';
@@ -9,7 +8,7 @@ import { countStringValues, estimateTokens, jsonKeys } from '../../proxy/estimat
 import { clientResponseHeaders, isEventStream, upstreamRequestHeaders } from '../../proxy/headers.js';
 import { callUpstream, decodedBody, discardBody, readAll } from '../../proxy/upstream.js';
 import { admitPassThrough, passUpstreamError, type PassThroughRoute } from './pass-through.js';
-import { bindResponseId } from './response-ids.js';
+import { bindResponseId, type BoundIdKeys } from './response-ids.js';
 import { createResponseIdRewriter, type ResponseIdRewriter } from './responses-id-rewrite.js';
 import { resolveResponseReferences } from './responses-references.js';
 import { parseResponsesRequest, responsesUpstreamBody, type ResponsesRequest } from './responses-request.js';
@@ -17,10 +16,10 @@ import { forwardResponsesStream } from './responses-stream.js';
 import { readResponseBody, tokensFromResponsesUsage, type ResponsesUsage } from './responses-usage.js';
 import type { OpenAIUpstreams } from './upstream.js';
 
-/** What the Responses routes need beyond every proxied route's deps: the key response ids are bound with. */
+/** What the Responses routes need beyond every proxied route's deps: the keys response and item ids are bound with. */
 export interface ResponsesDeps extends ProxyDeps {
-  /** See response-ids.ts; derived from the API-key pepper, so every data-plane instance shares it. */
-  responseIdKey: KeyObject;
+  /** See response-ids.ts; derived from the API-key pepper, so every data-plane instance shares them. */
+  idKeys: BoundIdKeys;
 }
 
 const ROUTE: PassThroughRoute<ResponsesRequest> = {
@@ -48,7 +47,7 @@ async function handle(deps: ResponsesDeps, upstreams: OpenAIUpstreams, call: Pro
   if (admitted === null) return;
   const { request, model, upstream } = admitted;
   const accountId = accountOf(call);
-  const resolved = resolveResponseReferences(deps.responseIdKey, accountId, request.fields, upstream.credentials());
+  const resolved = resolveResponseReferences(deps.idKeys.response, accountId, request.fields, upstream.credentials());
   if (!resolved.ok) return call.reject(resolved.error);
   const { references } = resolved;
   const result = await callUpstream(upstream, {
@@ -64,7 +63,7 @@ async function handle(deps: ResponsesDeps, upstreams: OpenAIUpstreams, call: Pro
   // Before any answer: the upstream may have billed the input only if the request reached it.
   if (!result.ok) return call.failUpstream(result.failure, result.failure.reachedUpstream ? estimateTokens(request.inputChars, 0) : null);
   const { credentialId } = result;
-  const ids = createResponseIdRewriter((upstreamId) => bindResponseId(deps.responseIdKey, accountId, { upstreamId, credentialId }));
+  const ids = createResponseIdRewriter((upstreamId) => bindResponseId(deps.idKeys.response, accountId, { upstreamId, credentialId }));
   for (const upstreamId of references.upstreamIds) ids.know(upstreamId);
   const { statusCode, headers, body } = result.response;
   const decoded = decodedBody(body, headers['content-encoding']);

@@ -2,9 +2,9 @@
 // pepper, short and URL-safe; everything else is "not found" (null).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { BOUND_ID_PREFIX, bindResponseId, deriveResponseIdKey, unbindResponseId } from '../../../../data-plane/providers/openai/response-ids.js';
+import { BOUND_ID_PREFIX, bindItemId, bindResponseId, deriveBoundIdKeys, unbindItemId, unbindResponseId } from '../../../../data-plane/providers/openai/response-ids.js';
 
-const key = deriveResponseIdKey(Buffer.from('pepper one', 'utf8'));
+const key = deriveBoundIdKeys(Buffer.from('pepper one', 'utf8')).response;
 const account = randomUUID();
 const other = randomUUID();
 const credentialId = randomUUID();
@@ -60,7 +60,7 @@ describe('response ids', () => {
     expect(unbindResponseId(key, account, flip(id, dot + 5))).toBeNull();
     expect(unbindResponseId(key, account, flip(id, 10))).toBeNull();
     expect(unbindResponseId(key, account, id.slice(0, -1))).toBeNull();
-    const otherKey = deriveResponseIdKey(Buffer.from('pepper two', 'utf8'));
+    const otherKey = deriveBoundIdKeys(Buffer.from('pepper two', 'utf8')).response;
     expect(unbindResponseId(otherKey, account, id)).toBeNull();
   });
 
@@ -99,6 +99,43 @@ describe('response ids', () => {
   });
 
   it('refuses an empty pepper', () => {
-    expect(() => deriveResponseIdKey(Buffer.alloc(0))).toThrow(TypeError);
+    expect(() => deriveBoundIdKeys(Buffer.alloc(0))).toThrow(TypeError);
+  });
+});
+
+describe('item ids', () => {
+  const keys = deriveBoundIdKeys(Buffer.from('pepper one', 'utf8'));
+  const message = { upstreamId: `msg_${randomBytes(25).toString('hex')}`, credentialId };
+  const reasoning = { upstreamId: `rs_${randomBytes(25).toString('hex')}`, credentialId };
+
+  it('keep the type prefix of the item, round-trip for the account they were bound to, and stay URL-safe', () => {
+    for (const item of [message, reasoning, { upstreamId: `mcpr_${randomBytes(25).toString('hex')}`, credentialId: 'env' }]) {
+      const id = bindItemId(keys.item, account, item);
+      const prefix = item.upstreamId.split('_')[0]!;
+      expect(id).toMatch(new RegExp(`^${prefix}_tb[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]{22}$`));
+      expect(encodeURIComponent(id)).toBe(id);
+      expect(unbindItemId(keys.item, account, id)).toEqual(item);
+      expect(unbindItemId(keys.item, other, id)).toBeNull();
+    }
+  });
+
+  it('are signed with their own key: a response id is no item id, an item id no response id', () => {
+    const responseId = bindResponseId(keys.response, account, ref);
+    expect(unbindItemId(keys.item, account, responseId)).toBeNull();
+    // An item id signed with the response key, as if both kinds shared one, is refused too.
+    expect(unbindItemId(keys.item, account, bindItemId(keys.response, account, message))).toBeNull();
+    const itemId = bindItemId(keys.item, account, { upstreamId: `resp_${randomBytes(25).toString('hex')}`, credentialId });
+    expect(unbindResponseId(keys.response, account, itemId)).toBeNull();
+  });
+
+  it('refuse a prefix that is not the item\'s, tampering, raw upstream ids and malformed ids', () => {
+    const id = bindItemId(keys.item, account, message);
+    const relabelled = `rs${id.slice('msg'.length)}`;
+    expect(unbindItemId(keys.item, account, relabelled)).toBeNull();
+    const [payload, mac] = id.split('.') as [string, string];
+    for (const bad of [message.upstreamId, 'msg_tb', `${payload}.`, `${payload}.${mac}x`, `x${id}`, `Msg${id.slice(3)}`, `_tb${id.slice(6)}`, id.replace('_tb', '_tc')]) {
+      expect(unbindItemId(keys.item, account, bad), bad).toBeNull();
+    }
+    expect(() => bindItemId(keys.item, account, { upstreamId: 'nounderscore', credentialId })).toThrow(RangeError);
   });
 });
