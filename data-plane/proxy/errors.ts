@@ -120,7 +120,17 @@ export const gatewayErrors = {
     status: 404,
     body: openAIError(`Response with id '${id}' not found.`, 'invalid_request_error', param, null),
   }),
+  /**
+   * OpenAI's answer to an input item id it does not know (an `item_reference`, an item sent
+   * back by id), which has no code; with `store: false` OpenAI adds why it may be missing.
+   */
+  itemNotFound: (id: string, storeFalse = false, param = 'input'): GatewayError => ({
+    status: 404,
+    body: openAIError(`Item with id '${id}' not found.${storeFalse ? NOT_PERSISTED : ''}`, 'invalid_request_error', param, null),
+  }),
 };
+
+const NOT_PERSISTED = ' Items are not persisted when `store` is set to false. Try again with `store` set to true, or remove this item from your input.';
 
 /** The body of an SSE error event, which the OpenAI SDKs raise as an APIError mid-stream. */
 export function midStreamError(code: typeof GatewayErrorCode.UPSTREAM_TIMEOUT | typeof GatewayErrorCode.UPSTREAM_DISCONNECTED): OpenAIErrorBody {

@@ -113,7 +113,7 @@ export function requiredModel(fields: Readonly<Record<string, unknown>>): { ok: 
 /**
  * Passes an upstream error answer (a small JSON body) through unchanged, status, body and
  * allowlisted headers alike; it bills nothing. `rewrite` may change the body's bytes (the
- * Responses routes bind the response ids it names).
+ * Responses routes bind the response and item ids it names).
  */
 export async function passUpstreamError(
   call: ProxyCall,

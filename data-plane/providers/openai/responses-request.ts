@@ -19,9 +19,9 @@ export interface ResponsesRequest {
  * its usage would only be known to a later `GET /v1/responses/{id}`, whose answer runs no
  * model and bills nothing. `conversation` is refused too: a Conversations API id would be
  * shared by every account, like a response id, and the gateway does not bind those (see
- * response-ids.ts). The stored responses a request names are checked once the caller is
- * known (responses-references.ts); everything else (input, tools, `store`, …) goes
- * upstream untouched, for OpenAI to validate in its own words.
+ * response-ids.ts). The stored responses and items a request names (in `input`, too) are
+ * checked once the caller is known (responses-references.ts); everything else (tools,
+ * `store`, …) goes upstream untouched, for OpenAI to validate in its own words.
  */
 export function parseResponsesRequest(bytes: Buffer): RouteRequestParse<ResponsesRequest> {
   const fields = parseJsonObject(bytes);

@@ -8,7 +8,7 @@ import { clientResponseHeaders, isEventStream, upstreamRequestHeaders } from '..
 import { callUpstream, decodedBody, discardBody, readAll } from '../../proxy/upstream.js';
 import { OPENAI_PROVIDER } from './auth.js';
 import { passUpstreamError } from './pass-through.js';
-import { bindResponseId, unbindResponseId } from './response-ids.js';
+import { idBinder, unbindItemId, unbindResponseId } from './response-ids.js';
 import { accountOf, type ResponsesDeps } from './responses.js';
 import { createResponseIdRewriter, type ResponseIdRewriter } from './responses-id-rewrite.js';
 import { forwardResponsesStream } from './responses-stream.js';
@@ -29,8 +29,9 @@ export type StoredResponseAction = (typeof STORED_RESPONSE_ACTIONS)[keyof typeof
  * the id as `:id`): the id must be one this account was given (response-ids.ts), else the
  * answer is OpenAI's own "not found", as for an id that never existed. The call goes to the
  * credential whose organisation stores the response, with the query string as sent (e.g.
- * `?stream=true&starting_after=…` replays a stored stream), and the answer comes back with
- * its response ids bound. No model runs, so these log a line but record no usage.
+ * `?stream=true&starting_after=…` replays a stored stream) but for an `after` item id, which
+ * must be bound like the response's, and the answer comes back with its response and item
+ * ids bound. No model runs, so these log a line but record no usage.
  */
 export function storedResponseHandler(deps: ResponsesDeps, upstreams: OpenAIUpstreams, action: StoredResponseAction): (event: H3Event) => unknown {
   return proxyRoute(deps, { recordsUsage: false }, (call, event) =>
@@ -49,18 +50,27 @@ async function handle(deps: ResponsesDeps, upstreams: OpenAIUpstreams, call: Pro
   }
   const { upstream } = choice;
   call.useUpstream(upstream);
+  // `…/input_items?after=<item id>` pages by an item id: one of this response's, so of its credential.
+  const after = action === STORED_RESPONSE_ACTIONS.inputItems
+    ? replaceAfterItems(query, (itemId) => {
+        const item = unbindItemId(deps.idKeys.item, accountId, itemId);
+        return item !== null && item.credentialId === ref.credentialId ? item.upstreamId : null;
+      })
+    : { ok: true as const, query, upstreamIds: [] };
+  if (!after.ok) return call.reject(gatewayErrors.itemNotFound(after.id, false, 'after'));
   const result = await callUpstream(upstream, {
     // Each of these is safe to repeat, so callUpstream's retries suit them.
     method: action.method,
-    path: `/responses/${encodeURIComponent(ref.upstreamId)}${action.suffix}${query}`,
+    path: `/responses/${encodeURIComponent(ref.upstreamId)}${action.suffix}${after.query}`,
     headers: upstreamRequestHeaders(call.req.headers, false),
     signal: call.signal,
     log: call.log,
     credentialId: ref.credentialId,
   });
   if (!result.ok) return call.failUpstream(result.failure, null);
-  const ids = createResponseIdRewriter((upstreamId) => bindResponseId(deps.idKeys.response, accountId, { upstreamId, credentialId: ref.credentialId }));
-  ids.know(ref.upstreamId);
+  const ids = createResponseIdRewriter(idBinder(deps.idKeys, accountId, ref.credentialId));
+  ids.knowResponse(ref.upstreamId);
+  for (const upstreamId of after.upstreamIds) ids.knowItem(upstreamId);
   const { statusCode, headers, body } = result.response;
   const decoded = decodedBody(body, headers['content-encoding']);
   if (decoded === null) {
@@ -82,4 +92,31 @@ async function bufferedAnswer(call: ProxyCall, statusCode: number, headers: Inco
   ids.learn(readResponseBody(read.bytes).response);
   const delivered = await call.send(statusCode, clientResponseHeaders(headers), ids.rewrite(read.bytes));
   call.finish({ status: delivered ? UsageStatus.SUCCESS : UsageStatus.CLIENT_ABORT, httpStatus: statusCode });
+}
+
+const AFTER = /([?&]after=)([^&]*)/g;
+
+/** The query string with each `after` item id replaced by the upstream one (`upstreamIdOf`); the rest as sent. */
+function replaceAfterItems(
+  query: string,
+  upstreamIdOf: (id: string) => string | null,
+): { ok: true; query: string; upstreamIds: string[] } | { ok: false; id: string } {
+  const upstreamIds: string[] = [];
+  let unknown: string | undefined;
+  const replaced = query.replace(AFTER, (whole, name: string, value: string) => {
+    const id = decodeQueryValue(value);
+    const upstreamId = id === null ? null : upstreamIdOf(id);
+    if (upstreamId === null) unknown ??= id ?? value;
+    else upstreamIds.push(upstreamId);
+    return upstreamId === null ? whole : `${name}${encodeURIComponent(upstreamId)}`;
+  });
+  return unknown === undefined ? { ok: true, query: replaced, upstreamIds } : { ok: false, id: unknown };
+}
+
+function decodeQueryValue(value: string): string | null {
+  try {
+    return decodeURIComponent(value.replaceAll('+', ' '));
+  } catch {
+    return null;
+  }
 }

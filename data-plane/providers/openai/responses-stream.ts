@@ -12,9 +12,9 @@ import { createResponsesStreamTap, type ResponsesStreamTap } from './responses-s
 
 /**
  * Sends a Responses API SSE answer (a new response, or a stored one replayed): headers at
- * once, then every event as it arrives, its response ids bound to the caller. A stream the
- * upstream breaks off ends with the Responses API's own `error` event. Resolves once the
- * answer is over, with how it ended and the tap that read it (usage, output characters).
+ * once, then every event as it arrives, its response and item ids bound to the caller. A
+ * stream the upstream breaks off ends with the Responses API's own `error` event. Resolves
+ * once the answer is over, with how it ended and the tap that read it (usage, output characters).
  */
 export async function forwardResponsesStream(
   call: ProxyCall,

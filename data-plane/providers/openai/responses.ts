@@ -8,7 +8,7 @@ import { countStringValues, estimateTokens, jsonKeys } from '../../proxy/estimat
 import { clientResponseHeaders, isEventStream, upstreamRequestHeaders } from '../../proxy/headers.js';
 import { callUpstream, decodedBody, discardBody, readAll } from '../../proxy/upstream.js';
 import { admitPassThrough, passUpstreamError, type PassThroughRoute } from './pass-through.js';
-import { bindResponseId, type BoundIdKeys } from './response-ids.js';
+import { idBinder, type BoundIdKeys } from './response-ids.js';
 import { createResponseIdRewriter, type ResponseIdRewriter } from './responses-id-rewrite.js';
 import { resolveResponseReferences } from './responses-references.js';
 import { parseResponsesRequest, responsesUpstreamBody, type ResponsesRequest } from './responses-request.js';
@@ -33,10 +33,10 @@ const TEXT_KEYS = jsonKeys('text');
 
 /**
  * `POST /v1/responses`: authenticate, validate, route by the catalogue (OpenAI models with
- * the `responses` capability only), check the stored responses the request names against
- * the caller's account, forward (to the credential that stores them, if any), pass the
- * answer back as it arrives with every response id bound to the caller and to the
- * credential that answered, account from the Response's `usage`.
+ * the `responses` capability only), check the stored responses and items the request names
+ * against the caller's account, forward (to the credential that stores them, if any), pass
+ * the answer back as it arrives with every response and item id bound to the caller and to
+ * the credential that answered, account from the Response's `usage`.
  */
 export function responsesHandler(deps: ResponsesDeps, upstreams: OpenAIUpstreams): (event: H3Event) => unknown {
   return proxyRoute(deps, { recordsUsage: true }, (call) => handle(deps, upstreams, call));
@@ -47,7 +47,7 @@ async function handle(deps: ResponsesDeps, upstreams: OpenAIUpstreams, call: Pro
   if (admitted === null) return;
   const { request, model, upstream } = admitted;
   const accountId = accountOf(call);
-  const resolved = resolveResponseReferences(deps.idKeys.response, accountId, request.fields, upstream.credentials());
+  const resolved = resolveResponseReferences(deps.idKeys, accountId, request.fields, upstream.credentials());
   if (!resolved.ok) return call.reject(resolved.error);
   const { references } = resolved;
   const result = await callUpstream(upstream, {
@@ -63,8 +63,9 @@ async function handle(deps: ResponsesDeps, upstreams: OpenAIUpstreams, call: Pro
   // Before any answer: the upstream may have billed the input only if the request reached it.
   if (!result.ok) return call.failUpstream(result.failure, result.failure.reachedUpstream ? estimateTokens(request.inputChars, 0) : null);
   const { credentialId } = result;
-  const ids = createResponseIdRewriter((upstreamId) => bindResponseId(deps.idKeys.response, accountId, { upstreamId, credentialId }));
-  for (const upstreamId of references.upstreamIds) ids.know(upstreamId);
+  const ids = createResponseIdRewriter(idBinder(deps.idKeys, accountId, credentialId));
+  for (const upstreamId of references.upstreamIds) ids.knowResponse(upstreamId);
+  for (const upstreamId of references.upstreamItemIds) ids.knowItem(upstreamId);
   const { statusCode, headers, body } = result.response;
   const decoded = decodedBody(body, headers['content-encoding']);
   if (decoded === null) {

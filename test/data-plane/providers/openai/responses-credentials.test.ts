@@ -4,9 +4,9 @@
 // its responses are "not found".
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { unbindResponseId } from '../../../../data-plane/providers/openai/response-ids.js';
+import { unbindItemId, unbindResponseId } from '../../../../data-plane/providers/openai/response-ids.js';
 import type { StoredCredential } from '../../../../data-plane/providers/upstreams.js';
-import { TEST_RESPONSE_ID_KEY, createTestKey, startTestDataPlane, type TestDataPlane, type TestKey } from '../../../helpers/data-plane.js';
+import { TEST_ITEM_ID_KEY, TEST_RESPONSE_ID_KEY, createTestKey, startTestDataPlane, type TestDataPlane, type TestKey } from '../../../helpers/data-plane.js';
 import { serverError, startFakeOpenAI, type FakeOpenAI } from '../../../helpers/fake-openai.js';
 
 let primary: FakeOpenAI;
@@ -103,6 +103,29 @@ describe('stored responses and several credentials', () => {
     const error = await client.responses.create({ model: 'gpt-4o-mini', input: 'hi', previous_response_id: first.id }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.InternalServerError);
     expect(primary.requests).toEqual([]);
+  });
+
+  it('sends a follow-up that references an item to the credential that stores it; an item and a previous response of two credentials are not found', async () => {
+    const first = await createdAtSecondary();
+    const itemId = first.output[0]!.id!;
+    expect(unbindItemId(TEST_ITEM_ID_KEY, key.accountId, itemId)?.credentialId).toBe('cred-secondary');
+    const referencing = { model: 'gpt-4o-mini', input: [{ type: 'item_reference' as const, id: itemId }] };
+    const next = await client.responses.create(referencing);
+    expect(unbindResponseId(TEST_RESPONSE_ID_KEY, key.accountId, next.id)?.credentialId).toBe('cred-secondary');
+    const streamed = await client.responses.create({ ...referencing, stream: true });
+    for await (const event of streamed) if (event.type === 'response.completed') expect(event.response.output[0]?.id).toMatch(/^msg_tb/);
+    expect(secondary.requests).toHaveLength(2);
+    expect(primary.requests).toEqual([]);
+
+    const atPrimary = await client.responses.create({ model: 'gpt-4o-mini', input: 'hi' });
+    primary.reset();
+    const error = await client.responses
+      .create({ model: 'gpt-4o-mini', previous_response_id: atPrimary.id, input: [{ type: 'item_reference', id: itemId }] })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.NotFoundError);
+    expect((error as InstanceType<typeof OpenAI.NotFoundError>).error).toEqual({ message: `Item with id '${itemId}' not found.`, type: 'invalid_request_error', param: 'input', code: null });
+    expect(primary.requests).toEqual([]);
+    expect(secondary.requests).toHaveLength(2);
   });
 
   it('answers not found once the credential is gone (deleted or disabled), without calling any upstream', async () => {
