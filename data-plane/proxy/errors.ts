@@ -32,7 +32,10 @@ export const GatewayErrorCode = {
   MISSING_REQUIRED_PARAMETER: 'missing_required_parameter',
   /** 400: `model` is not a non-empty string, or `messages` is not an array. */
   INVALID_TYPE: 'invalid_type',
-  /** 400: a parameter the gateway cannot serve (Responses' `background`: its result is fetched later, unbilled; `conversation`). */
+  /**
+   * 400: a parameter the gateway cannot serve (Responses' `background`: its result is fetched
+   * later, unbilled; `conversation`; an id of an object the provider stores: a prompt, a file …).
+   */
   UNSUPPORTED_PARAMETER: 'unsupported_parameter',
   /** 404: `previous_response_id` names no response of this account (OpenAI's own code for an unknown one). */
   PREVIOUS_RESPONSE_NOT_FOUND: 'previous_response_not_found',

@@ -1,5 +1,6 @@
 import { gatewayErrors } from '../../proxy/errors.js';
 import { bodyForUpstream, parseJsonObject, requiredModel, type RouteRequestParse } from './pass-through.js';
+import { storedObjectReference } from './responses-stored-objects.js';
 
 /** What the proxy needs to know about a validated Responses request. */
 export interface ResponsesRequest {
@@ -19,9 +20,12 @@ export interface ResponsesRequest {
  * its usage would only be known to a later `GET /v1/responses/{id}`, whose answer runs no
  * model and bills nothing. `conversation` is refused too: a Conversations API id would be
  * shared by every account, like a response id, and the gateway does not bind those (see
- * response-ids.ts). The stored responses and items a request names (in `input`, too) are
- * checked once the caller is known (responses-references.ts); everything else (tools,
- * `store`, …) goes upstream untouched, for OpenAI to validate in its own words.
+ * response-ids.ts). So is any other stored object a request names by id — a stored prompt,
+ * a file, vector stores, a container, a skill (responses-stored-objects.ts): the gateway
+ * routes none of the APIs that create them. The stored responses and items a request names
+ * (in `input`, too) are checked once the caller is known (responses-references.ts);
+ * everything else (the rest of tools, `store`, …) goes upstream untouched, for OpenAI to
+ * validate in its own words.
  */
 export function parseResponsesRequest(bytes: Buffer): RouteRequestParse<ResponsesRequest> {
   const fields = parseJsonObject(bytes);
@@ -42,6 +46,8 @@ export function parseResponsesRequest(bytes: Buffer): RouteRequestParse<Response
       'is not supported on this gateway: a conversation lives in an OpenAI organisation that all TokenByte accounts share. Chain responses with previous_response_id instead.';
     return { ok: false, error: gatewayErrors.unsupportedParameter('conversation', reason), model: model.model };
   }
+  const stored = storedObjectReference(fields);
+  if (stored !== null) return { ok: false, error: stored, model: model.model };
   const inputChars = textChars(fields['instructions']) + inputItemChars(fields['input']);
   return { ok: true, request: { model: model.model, stream: stream === true, inputChars, bytes, fields } };
 }
