@@ -36,6 +36,12 @@ export function parseChatRequest(bytes: Buffer): ChatRequestParse {
   const messages = fields['messages'];
   if (messages === undefined || messages === null) return { ok: false, error: gatewayErrors.missingParameter('messages'), model };
   if (!Array.isArray(messages)) return { ok: false, error: gatewayErrors.invalidType('messages', 'an array'), model };
+  const storedFile = storedFileReference(messages);
+  if (storedFile !== null) {
+    const reason =
+      "references a file stored with the provider; TokenByte does not route the Files API and cannot keep stored files private to your account — send the file inline with 'file_data'.";
+    return { ok: false, error: gatewayErrors.unsupportedParameter(storedFile, reason), model };
+  }
 
   const stream = fields['stream'] === true;
   const options = fields['stream_options'];
@@ -76,6 +82,24 @@ function messageChars(messages: readonly unknown[]): number {
     }
   }
   return chars;
+}
+
+/**
+ * The path of the first `file_id` a message part names, or null. Files live in the
+ * organisation of TokenByte's credential, shared by every customer, and the gateway has
+ * no Files API through which a customer could have made one: such an id is another
+ * tenant's, TokenByte's own, or nothing.
+ */
+function storedFileReference(messages: readonly unknown[]): string | null {
+  for (const [i, message] of messages.entries()) {
+    const content = isRecord(message) ? message['content'] : undefined;
+    if (!Array.isArray(content)) continue;
+    for (const [j, part] of content.entries()) {
+      const file = isRecord(part) ? part['file'] : undefined;
+      if (isRecord(file) && file['file_id'] !== undefined && file['file_id'] !== null) return `messages[${i}].content[${j}].file.file_id`;
+    }
+  }
+  return null;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

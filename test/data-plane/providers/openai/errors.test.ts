@@ -192,6 +192,23 @@ describe('gateway refusals', () => {
     expect(fake.requests).toHaveLength(0);
   });
 
+  it('refuses a file_id (a file stored in the organisation every customer shares) and lets inline file_data through', async () => {
+    const file = (fields: Record<string, string>) => [{ role: 'user' as const, content: [{ type: 'text' as const, text: 'Summarise' }, { type: 'file' as const, file: fields }] }];
+    const error = await caught(client.chat.completions.create({ model: 'gpt-4o-mini', messages: file({ file_id: 'file-abc123' }) }));
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((error as InstanceType<typeof OpenAI.BadRequestError>).error).toMatchObject({
+      type: 'invalid_request_error',
+      param: 'messages[0].content[1].file.file_id',
+      code: 'unsupported_parameter',
+    });
+    expect(fake.requests).toHaveLength(0);
+    const [event] = await dataPlane.waitForUsage(1);
+    expect(event).toMatchObject({ status: 'REJECTED', httpStatus: 400, model: 'gpt-4o-mini' });
+
+    await client.chat.completions.create({ model: 'gpt-4o-mini', messages: file({ filename: 'a.pdf', file_data: 'data:application/pdf;base64,JVBERi0=' }) });
+    expect(fake.requests).toHaveLength(1);
+  });
+
   it('refuses a body over the limit with 413 by its content-length', async () => {
     const error = await caught(client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x'.repeat(4096) }] }));
     expect(error).toBeInstanceOf(OpenAI.APIError);
