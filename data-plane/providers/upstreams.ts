@@ -1,4 +1,3 @@
-import type { DataPlaneConfig } from '../config.js';
 import type { RetryPolicy } from '../proxy/credentials.js';
 import { createUpstream, type CredentialSpec, type Upstream, type UpstreamPools } from '../proxy/upstream.js';
 import { ANTHROPIC_DEFAULT_BASE_URL, ANTHROPIC_PROVIDER, anthropicAuthHeader } from './anthropic/upstream.js';

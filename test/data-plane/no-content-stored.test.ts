@@ -3,7 +3,7 @@ import path from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKey } from '../helpers/api-keys.js';
-import { badRequest, cutStream, reply, slowStream, startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';
+import { badRequest, cutStream, slowStream, startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';
 import { signUpAndLogIn } from '../helpers/graphql-client.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 

@@ -9,7 +9,6 @@ const SEARCH = `query($q: String, $first: Int) { accounts(first: $first, query: 
 let cp: TestControlPlane;
 let admin: GraphQLClient;
 const tag = Math.random().toString(36).slice(2, 7);
-let underscore: Awaited<ReturnType<typeof signUpAndLogIn>>;
 let plain: Awaited<ReturnType<typeof signUpAndLogIn>>;
 
 beforeAll(async () => {
@@ -19,7 +18,7 @@ beforeAll(async () => {
   await promoteToAdmin(cp.db.fork(), adminUser.username);
   // "_" and "%" are LIKE wildcards: a search must take them literally.
   const first = cp.client();
-  underscore = await signUpAndLogIn(first, { username: `Sr_${tag}`, email: `Search.${tag}@Example.com` });
+  await signUpAndLogIn(first, { username: `Sr_${tag}`, email: `Search.${tag}@Example.com` });
   plain = await signUpAndLogIn(cp.client(), { username: `Srx${tag}`, email: `other${tag}@example.org` });
   await first.data(`mutation { processingRestrictionSet(restricted: true) { userErrors { code } } }`);
   await admin.data(`mutation($id: ID!) { accountSuspend(id: $id, reason: "spam") { userErrors { code } } }`, { id: plain.id });

@@ -8,7 +8,7 @@ import { createStaticCatalogue } from '../../../../data-plane/catalogue/static.j
 import { catalogueSeed } from '../../../../shared/catalogue.js';
 import { testModel } from '../../../helpers/catalogue.js';
 import { createTestKey, startTestDataPlane, type TestDataPlane, type TestKey } from '../../../helpers/data-plane.js';
-import { buildUsage, countPromptTokens, reply, startFakeOpenAI, type FakeOpenAI } from '../../../helpers/fake-openai.js';
+import { buildUsage, countPromptTokens, startFakeOpenAI, type FakeOpenAI } from '../../../helpers/fake-openai.js';
 
 const MESSAGES: ChatCompletionMessageParam[] = [{ role: 'user', content: 'Route me' }];
 const PROMPT = countPromptTokens(MESSAGES);
