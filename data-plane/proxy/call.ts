@@ -1,4 +1,5 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import type { H3Event } from 'h3';
 import { extractApiKey } from '../../shared/api-key.js';
@@ -12,8 +13,9 @@ import type { Catalogue, CatalogueEntry, PriceQuote } from '../catalogue/catalog
 import type { DataPlaneConfig } from '../config.js';
 import type { UsageSink } from '../usage/types.js';
 import { gatewayErrors, type GatewayError, type GatewayErrorRenderer } from './errors.js';
-import { sendBytes, sendJson, withNodeResponse } from './respond.js';
-import type { Upstream, UpstreamFailure } from './upstream.js';
+import { responseEnded, sendBytes, sendJson, withNodeResponse } from './respond.js';
+import type { MidStreamReport, StreamEnding } from './stream.js';
+import { discardBody, type Upstream, type UpstreamFailure } from './upstream.js';
 
 /** nginx's "client closed request": recorded when a client left before any status was sent. */
 export const CLIENT_CLOSED_REQUEST = 499;
@@ -156,6 +158,38 @@ export class ProxyCall {
     this.finish({ status, httpStatus: error.status, ...usage });
   }
 
+  /** Fails a call whose upstream answered in an encoding the gateway cannot decode; its body is dropped. */
+  failUndecodable(body: Readable): Promise<void> {
+    discardBody(body);
+    return this.failUpstream({ kind: 'unreachable', reachedUpstream: true, code: 'UNSUPPORTED_CONTENT_ENCODING' }, null);
+  }
+
+  /**
+   * Ends a forwarded stream and says how the call ended: `status` (what the stream itself
+   * showed) when it completed; the upstream's failure when it broke, which `report` tells
+   * the client in the stream's own format; CLIENT_ABORT when the client did not receive
+   * the end (unless the gateway cut the connection itself).
+   */
+  async endStream(ending: StreamEnding, status: UsageStatus, report: MidStreamReport): Promise<UsageStatus> {
+    const { res } = this;
+    let cut = false;
+    if (ending.kind === 'failed') {
+      const { failure } = ending;
+      status = endingStatus(failure);
+      if (failure.kind !== 'client_abort') {
+        this.log.warn({ upstreamError: failure.code, provider: this.provider }, 'upstream stream failed');
+        const said = report(failure.kind, ending);
+        if (said === null) {
+          cut = true;
+          res.destroy();
+        } else if (!res.destroyed) res.write(said);
+      }
+    }
+    if (!res.destroyed) res.end();
+    if (!(await responseEnded(res)) && !cut) status = UsageStatus.CLIENT_ABORT;
+    return status;
+  }
+
   /** Last resort for a bug: answers 500 if it still can, and still ends the call exactly once. */
   async crash(error: unknown): Promise<void> {
     this.log.error({ err: error }, 'proxy handler failed');
@@ -247,6 +281,12 @@ export function proxyRoute(
         await call.crash(error);
       }
     });
+}
+
+/** How a stream that failed after its headers ended, for the usage event. */
+function endingStatus(failure: UpstreamFailure): UsageStatus {
+  if (failure.kind === 'client_abort') return UsageStatus.CLIENT_ABORT;
+  return failure.kind === 'timeout' ? UsageStatus.TIMEOUT : UsageStatus.UPSTREAM_ERROR;
 }
 
 // A GatewayError already carries OpenAI's shape.

@@ -1,3 +1,5 @@
+import { eventSeparator, type MidStreamReport } from './stream.js';
+
 /** OpenAI's error body: what every OpenAI SDK parses into its typed errors. */
 export interface OpenAIErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null };
@@ -143,6 +145,12 @@ export function midStreamError(code: typeof GatewayErrorCode.UPSTREAM_TIMEOUT | 
       : 'The connection to the upstream provider broke; the stream was ended by the gateway.';
   return openAIError(message, 'server_error', null, code);
 }
+
+/** Too late for a status code: a chat-completions stream (native or translated) tells the client in an SSE error event, as OpenAI does. */
+export const chatStreamError: MidStreamReport = (kind, ending) => {
+  const code = kind === 'timeout' ? GatewayErrorCode.UPSTREAM_TIMEOUT : GatewayErrorCode.UPSTREAM_DISCONNECTED;
+  return `${eventSeparator(ending)}data: ${JSON.stringify(midStreamError(code))}\n\n`;
+};
 
 /**
  * Renders a gateway error in one provider's wire shape. A GatewayError carries OpenAI's

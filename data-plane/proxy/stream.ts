@@ -14,6 +14,18 @@ export type StreamEnding =
   | { kind: 'failed'; failure: UpstreamFailure; /** The last byte sent to the client, to frame what follows. */ lastByte: number | undefined };
 
 /**
+ * What a route tells its client when the upstream fails mid-stream, in the stream's own
+ * format: the bytes to write before the end, or null to cut the connection (a format, like
+ * a JSON body, that cannot carry an error). See ProxyCall.endStream.
+ */
+export type MidStreamReport = (kind: 'timeout' | 'unreachable', ending: Extract<StreamEnding, { kind: 'failed' }>) => string | Uint8Array | null;
+
+/** What goes before a gateway event written after `ending`'s last byte, so it starts an event of its own. */
+export function eventSeparator(ending: Extract<StreamEnding, { kind: 'failed' }>): string {
+  return ending.lastByte === 0x0a || ending.lastByte === undefined ? '' : '\n\n';
+}
+
+/**
  * Copies an upstream body to the client chunk by chunk: each upstream chunk goes through
  * `stage` and is written the moment it arrives, nothing is held back except what the
  * stage needs to finish an event. When the client's socket is full the upstream is not

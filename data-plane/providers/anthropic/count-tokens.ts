@@ -1,6 +1,6 @@
 import { UsageStatus } from '../../../shared/usage-event.js';
 import type { ProxyCall } from '../../proxy/call.js';
-import { callUpstream, decodedBody, discardBody, readAll, type Upstream } from '../../proxy/upstream.js';
+import { callUpstream, decodedBody, readAll, type Upstream } from '../../proxy/upstream.js';
 import { anthropicClientHeaders, anthropicUpstreamHeaders } from './headers.js';
 import type { MessagesRequest } from './request.js';
 
@@ -26,10 +26,7 @@ export async function forwardCountTokens(call: ProxyCall, upstream: Upstream, re
   if (!result.ok) return call.failUpstream(result.failure, null);
   const { statusCode, headers, body } = result.response;
   const decoded = decodedBody(body, headers['content-encoding']);
-  if (decoded === null) {
-    discardBody(body);
-    return call.failUpstream({ kind: 'unreachable', reachedUpstream: true, code: 'UNSUPPORTED_CONTENT_ENCODING' }, null);
-  }
+  if (decoded === null) return call.failUndecodable(body);
   const read = await readAll(decoded, call.firstByte, call.signal);
   if (!read.ok) return call.failUpstream(read.failure, null, statusCode);
   const delivered = await call.send(statusCode, anthropicClientHeaders(headers), read.bytes);

@@ -3,11 +3,11 @@ import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { UsageStatus } from '../../../shared/usage-event.js';
 import { NO_TOKENS, type CallOutcome, type ProxyCall, type TokenCounts } from '../../proxy/call.js';
+import { eventSeparator } from '../../proxy/stream.js';
 import { GatewayErrorCode } from '../../proxy/errors.js';
 import { isEventStream } from '../../proxy/headers.js';
-import { responseEnded } from '../../proxy/respond.js';
 import { forwardStream } from '../../proxy/stream.js';
-import { callUpstream, decodedBody, discardBody, readAll, type Upstream, type UpstreamFailure } from '../../proxy/upstream.js';
+import { callUpstream, decodedBody, readAll, type Upstream, type UpstreamFailure } from '../../proxy/upstream.js';
 import { anthropicStreamErrorEvent } from './errors.js';
 import { anthropicClientHeaders, anthropicUpstreamHeaders } from './headers.js';
 import { countMessageBodyChars } from './output-chars.js';
@@ -28,10 +28,7 @@ export async function forwardMessages(call: ProxyCall, upstream: Upstream, reque
   if (!result.ok) return call.failUpstream(result.failure, inputEstimateIfCharged(result.failure, request));
   const { statusCode, headers, body } = result.response;
   const decoded = decodedBody(body, headers['content-encoding']);
-  if (decoded === null) {
-    discardBody(body);
-    return call.failUpstream({ kind: 'unreachable', reachedUpstream: true, code: 'UNSUPPORTED_CONTENT_ENCODING' }, null);
-  }
+  if (decoded === null) return call.failUndecodable(body);
   const succeeded = statusCode >= 200 && statusCode < 300;
   if (succeeded && isEventStream(headers)) return streamAnswer(call, request, result.response, decoded);
   return bufferedAnswer(call, request, statusCode, headers, decoded, succeeded);
@@ -70,20 +67,11 @@ async function streamAnswer(call: ProxyCall, request: MessagesRequest, response:
   const tap = createAnthropicStreamUsageTap();
   const ending = await forwardStream(res, body, tap, call.signal, call.firstByte);
   // An `error` event after the 200 (e.g. overloaded_error) is Anthropic failing mid-answer.
-  let outcome: UsageStatus = tap.sawError() ? UsageStatus.UPSTREAM_ERROR : UsageStatus.SUCCESS;
-  if (ending.kind === 'failed') {
-    outcome = endingStatus(ending.failure);
-    if (ending.failure.kind !== 'client_abort') {
-      call.log.warn({ upstreamError: ending.failure.code, provider: call.provider }, 'upstream stream failed');
-      // Too late for a status code: tell the client in the stream, as Anthropic does, then end it.
-      const code = ending.failure.kind === 'timeout' ? GatewayErrorCode.UPSTREAM_TIMEOUT : GatewayErrorCode.UPSTREAM_DISCONNECTED;
-      const frame = ending.lastByte === 0x0a || ending.lastByte === undefined ? '' : '\n\n';
-      res.write(frame + anthropicStreamErrorEvent(code, call.requestId));
-    }
-  }
-  if (!res.destroyed) res.end();
-  const delivered = await responseEnded(res);
-  if (!delivered) outcome = UsageStatus.CLIENT_ABORT;
+  const outcome = await call.endStream(ending, tap.sawError() ? UsageStatus.UPSTREAM_ERROR : UsageStatus.SUCCESS, (kind, failed) => {
+    // Too late for a status code: tell the client in the stream, as Anthropic does, then end it.
+    const code = kind === 'timeout' ? GatewayErrorCode.UPSTREAM_TIMEOUT : GatewayErrorCode.UPSTREAM_DISCONNECTED;
+    return eventSeparator(failed) + anthropicStreamErrorEvent(code, call.requestId);
+  });
   call.finish({ status: outcome, httpStatus: response.statusCode, ...streamTokens(tap, request) });
 }
 
@@ -92,11 +80,6 @@ function streamTokens(tap: AnthropicStreamUsageTap, request: MessagesRequest): P
   const usage = tap.usage();
   if (usage !== null && tap.complete()) return { tokens: tokensFromAnthropicUsage(usage), usageEstimated: false };
   return { tokens: estimateTokens(usage, request.inputChars, tap.outputChars()), usageEstimated: true };
-}
-
-function endingStatus(failure: UpstreamFailure): UsageStatus {
-  if (failure.kind === 'client_abort') return UsageStatus.CLIENT_ABORT;
-  return failure.kind === 'timeout' ? UsageStatus.TIMEOUT : UsageStatus.UPSTREAM_ERROR;
 }
 
 /** Before any answer: the upstream may have billed the prompt only if the request reached it. */

@@ -4,9 +4,8 @@ import type { Dispatcher } from 'undici';
 import { UsageStatus } from '../../../shared/usage-event.js';
 import { NO_TOKENS, type CallOutcome, type ProxyCall } from '../../proxy/call.js';
 import { isEventStream } from '../../proxy/headers.js';
-import { responseEnded } from '../../proxy/respond.js';
 import { forwardStream } from '../../proxy/stream.js';
-import { callUpstream, decodedBody, discardBody, readAll, type Upstream, type UpstreamFailure } from '../../proxy/upstream.js';
+import { callUpstream, decodedBody, readAll, type Upstream } from '../../proxy/upstream.js';
 import { midStreamGoogleError } from './errors.js';
 import { geminiRequestHeaders, geminiResponseHeaders } from './headers.js';
 import type { GeminiRequest } from './request.js';
@@ -29,10 +28,7 @@ export async function forwardGemini(call: ProxyCall, upstream: Upstream, target:
   if (!result.ok) return call.failUpstream(result.failure, result.failure.reachedUpstream ? estimateTokens(request.inputChars, 0) : null);
   const { statusCode, headers, body: raw } = result.response;
   const decoded = decodedBody(raw, headers['content-encoding']);
-  if (decoded === null) {
-    discardBody(raw);
-    return call.failUpstream({ kind: 'unreachable', reachedUpstream: true, code: 'UNSUPPORTED_CONTENT_ENCODING' }, null);
-  }
+  if (decoded === null) return call.failUndecodable(raw);
   const succeeded = statusCode >= 200 && statusCode < 300;
   if (succeeded && isEventStream(headers)) return streamAnswer(call, request, result.response, decoded);
   return bufferedAnswer(call, target, request, statusCode, headers, decoded, succeeded);
@@ -76,18 +72,10 @@ async function streamAnswer(call: ProxyCall, request: GeminiRequest, response: D
   const observer = createGeminiStreamObserver();
   const ending = await forwardStream(res, body, observer, call.signal, call.firstByte);
   // An error event of Google's own reached the client as it came: the call failed even though the body ended cleanly.
-  let outcome: UsageStatus = observer.failed() ? UsageStatus.UPSTREAM_ERROR : UsageStatus.SUCCESS;
-  if (ending.kind === 'failed') {
-    outcome = endingStatus(ending.failure);
-    if (ending.failure.kind !== 'client_abort') {
-      call.log.warn({ upstreamError: ending.failure.code, provider: call.provider }, 'upstream stream failed');
-      // Too late for a status code: end with an error event, which the SDK raises as ApiError.
-      const kind = ending.failure.kind === 'timeout' ? 'timeout' : 'disconnected';
-      if (!res.destroyed) res.write(midStreamGoogleError(kind, call.requestId, observer.atEventBoundary()));
-    }
-  }
-  if (!res.destroyed) res.end();
-  if (!(await responseEnded(res))) outcome = UsageStatus.CLIENT_ABORT;
+  const outcome = await call.endStream(ending, observer.failed() ? UsageStatus.UPSTREAM_ERROR : UsageStatus.SUCCESS, (kind) =>
+    // Too late for a status code: end with an error event, which the SDK raises as ApiError.
+    midStreamGoogleError(kind === 'timeout' ? 'timeout' : 'disconnected', call.requestId, observer.atEventBoundary()),
+  );
   const complete = ending.kind === 'complete' && observer.finished();
   call.finish({ status: outcome, httpStatus: response.statusCode, ...streamTokens(observer.usage(), complete, request.inputChars, observer.outputChars()) });
 }
@@ -101,9 +89,4 @@ async function streamAnswer(call: ProxyCall, request: GeminiRequest, response: D
 export function streamTokens(usage: GeminiUsageMetadata | null, complete: boolean, inputChars: number, outputChars: number): TokenFields {
   if (usage !== null) return { tokens: tokensFromUsageMetadata(usage), usageEstimated: !complete };
   return { tokens: estimateTokens(inputChars, outputChars), usageEstimated: true };
-}
-
-function endingStatus(failure: UpstreamFailure): UsageStatus {
-  if (failure.kind === 'client_abort') return UsageStatus.CLIENT_ABORT;
-  return failure.kind === 'timeout' ? UsageStatus.TIMEOUT : UsageStatus.UPSTREAM_ERROR;
 }

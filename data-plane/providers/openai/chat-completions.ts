@@ -4,12 +4,11 @@ import type { H3Event } from 'h3';
 import type { Dispatcher } from 'undici';
 import { UsageStatus } from '../../../shared/usage-event.js';
 import { CLIENT_CLOSED_REQUEST, NO_TOKENS, proxyRoute, type ProxyCall, type CallOutcome, type ProxyDeps, type TokenCounts } from '../../proxy/call.js';
-import { GatewayErrorCode, gatewayErrors, midStreamError } from '../../proxy/errors.js';
+import { chatStreamError, gatewayErrors } from '../../proxy/errors.js';
 import { clientResponseHeaders, isEventStream, upstreamRequestHeaders } from '../../proxy/headers.js';
 import { readRequestBody } from '../../proxy/read-body.js';
-import { responseEnded } from '../../proxy/respond.js';
 import { forwardStream } from '../../proxy/stream.js';
-import { callUpstream, decodedBody, discardBody, readAll, type Upstream, type UpstreamFailure } from '../../proxy/upstream.js';
+import { callUpstream, decodedBody, readAll, type Upstream, type UpstreamFailure } from '../../proxy/upstream.js';
 import { modelAllowed, parseChatRequest, upstreamBodyFor, type ChatRequest } from './chat-request.js';
 import { countContentChars } from './content-chars.js';
 import { createOpenAIStreamUsageFilter, type OpenAIUsage } from './stream-usage.js';
@@ -70,10 +69,7 @@ async function forward(call: ProxyCall, upstream: Upstream, request: ChatRequest
   if (!result.ok) return call.failUpstream(result.failure, inputEstimateIfCharged(result.failure, request));
   const { statusCode, headers, body } = result.response;
   const decoded = decodedBody(body, headers['content-encoding']);
-  if (decoded === null) {
-    discardBody(body);
-    return call.failUpstream({ kind: 'unreachable', reachedUpstream: true, code: 'UNSUPPORTED_CONTENT_ENCODING' }, null);
-  }
+  if (decoded === null) return call.failUndecodable(body);
   const succeeded = statusCode >= 200 && statusCode < 300;
   if (succeeded && isEventStream(headers)) return streamAnswer(call, request, result.response, decoded);
   return bufferedAnswer(call, request, statusCode, headers, decoded, succeeded);
@@ -104,20 +100,7 @@ async function streamAnswer(call: ProxyCall, request: ChatRequest, response: Dis
   res.flushHeaders();
   const filter = createOpenAIStreamUsageFilter({ stripUsageChunk: request.stream && !request.clientAskedForUsage });
   const ending = await forwardStream(res, body, filter, call.signal, call.firstByte);
-  let outcome: UsageStatus = UsageStatus.SUCCESS;
-  if (ending.kind === 'failed') {
-    outcome = endingStatus(ending.failure);
-    if (ending.failure.kind !== 'client_abort') {
-      call.log.warn({ upstreamError: ending.failure.code, provider: call.provider }, 'upstream stream failed');
-      // Too late for a status code: tell the client in the stream, as OpenAI does, then end it.
-      const code = ending.failure.kind === 'timeout' ? GatewayErrorCode.UPSTREAM_TIMEOUT : GatewayErrorCode.UPSTREAM_DISCONNECTED;
-      const frame = ending.lastByte === 0x0a || ending.lastByte === undefined ? '' : '\n\n';
-      res.write(`${frame}data: ${JSON.stringify(midStreamError(code))}\n\n`);
-    }
-  }
-  if (!res.destroyed) res.end();
-  const delivered = await responseEnded(res);
-  if (!delivered) outcome = UsageStatus.CLIENT_ABORT;
+  const outcome = await call.endStream(ending, UsageStatus.SUCCESS, chatStreamError);
   call.finish({
     status: outcome,
     httpStatus: response.statusCode,
@@ -125,10 +108,6 @@ async function streamAnswer(call: ProxyCall, request: ChatRequest, response: Dis
   });
 }
 
-function endingStatus(failure: UpstreamFailure): UsageStatus {
-  if (failure.kind === 'client_abort') return UsageStatus.CLIENT_ABORT;
-  return failure.kind === 'timeout' ? UsageStatus.TIMEOUT : UsageStatus.UPSTREAM_ERROR;
-}
 
 /**
  * Token counts for the usage event: what the provider reported, else, when it accepted

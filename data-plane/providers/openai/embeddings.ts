@@ -5,12 +5,11 @@ import type { Dispatcher } from 'undici';
 import { UsageStatus } from '../../../shared/usage-event.js';
 import { proxyRoute, type ProxyCall, type CallOutcome, type ProxyDeps, type TokenCounts } from '../../proxy/call.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from '../../proxy/headers.js';
-import { responseEnded } from '../../proxy/respond.js';
 import { forwardStream } from '../../proxy/stream.js';
-import { callUpstream, decodedBody, discardBody } from '../../proxy/upstream.js';
+import { callUpstream, decodedBody } from '../../proxy/upstream.js';
 import { embeddingsUpstreamBody, parseEmbeddingsRequest, type EmbeddingsRequest } from './embeddings-request.js';
 import { createJsonTailTap } from './json-tail.js';
-import { admitPassThrough, endingStatus, passUpstreamError, type PassThroughRoute } from './pass-through.js';
+import { admitPassThrough, passUpstreamError, type PassThroughRoute } from './pass-through.js';
 import type { OpenAIUpstreams } from './upstream.js';
 
 const ROUTE: PassThroughRoute<EmbeddingsRequest> = {
@@ -43,10 +42,7 @@ async function handle(deps: ProxyDeps, upstreams: OpenAIUpstreams, call: ProxyCa
   if (!result.ok) return call.failUpstream(result.failure, result.failure.reachedUpstream ? estimate(request) : null);
   const { statusCode, headers, body } = result.response;
   const decoded = decodedBody(body, headers['content-encoding']);
-  if (decoded === null) {
-    discardBody(body);
-    return call.failUpstream({ kind: 'unreachable', reachedUpstream: true, code: 'UNSUPPORTED_CONTENT_ENCODING' }, null);
-  }
+  if (decoded === null) return call.failUndecodable(body);
   if (statusCode >= 200 && statusCode < 300) return passList(call, request, result.response, decoded);
   return passUpstreamError(call, statusCode, headers, decoded);
 }
@@ -65,18 +61,9 @@ async function passList(call: ProxyCall, request: EmbeddingsRequest, response: D
   res.writeHead(response.statusCode, call.headers(headers));
   const tap = createJsonTailTap();
   const ending = await forwardStream(res, body, tap, call.signal, call.firstByte);
-  let outcome: UsageStatus = UsageStatus.SUCCESS;
-  if (ending.kind === 'failed') {
-    outcome = endingStatus(ending.failure);
-    if (ending.failure.kind !== 'client_abort') {
-      call.log.warn({ upstreamError: ending.failure.code, provider: call.provider }, 'upstream body failed');
-      // Too late for a status, and JSON has no way to add an error: cutting the connection
-      // is what makes every client report a failure rather than parse a short body.
-      res.destroy();
-    }
-  }
-  if (!res.destroyed) res.end();
-  if (!(await responseEnded(res)) && ending.kind === 'complete') outcome = UsageStatus.CLIENT_ABORT;
+  // Too late for a status, and JSON has no way to add an error: cutting the connection
+  // is what makes every client report a failure rather than parse a short body.
+  const outcome = await call.endStream(ending, UsageStatus.SUCCESS, () => null);
   call.finish({ status: outcome, httpStatus: response.statusCode, ...tokenFields(tap.lastObjectMember('usage'), request) });
 }
 

@@ -6,7 +6,7 @@ import { CLIENT_CLOSED_REQUEST, NO_TOKENS, type ProxyCall, type ProxyDeps } from
 import { gatewayErrors, type GatewayError } from '../../proxy/errors.js';
 import { clientResponseHeaders } from '../../proxy/headers.js';
 import { readRequestBody } from '../../proxy/read-body.js';
-import { readAll, type Upstream, type UpstreamFailure } from '../../proxy/upstream.js';
+import { readAll, type Upstream } from '../../proxy/upstream.js';
 import { OPENAI_PROVIDER } from './auth.js';
 import { modelAllowed } from './chat-request.js';
 import type { OpenAIUpstreams } from './upstream.js';
@@ -126,10 +126,4 @@ export async function passUpstreamError(
   if (!read.ok) return call.failUpstream(read.failure, null, statusCode);
   const delivered = await call.send(statusCode, clientResponseHeaders(headers), rewrite(read.bytes));
   call.finish({ status: delivered ? UsageStatus.UPSTREAM_ERROR : UsageStatus.CLIENT_ABORT, httpStatus: statusCode, tokens: NO_TOKENS });
-}
-
-/** How a stream that failed after its headers ended, for the usage event. */
-export function endingStatus(failure: UpstreamFailure): UsageStatus {
-  if (failure.kind === 'client_abort') return UsageStatus.CLIENT_ABORT;
-  return failure.kind === 'timeout' ? UsageStatus.TIMEOUT : UsageStatus.UPSTREAM_ERROR;
 }

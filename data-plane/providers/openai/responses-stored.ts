@@ -5,7 +5,7 @@ import { UsageStatus } from '../../../shared/usage-event.js';
 import { proxyRoute, type ProxyCall } from '../../proxy/call.js';
 import { gatewayErrors } from '../../proxy/errors.js';
 import { clientResponseHeaders, isEventStream, upstreamRequestHeaders } from '../../proxy/headers.js';
-import { callUpstream, decodedBody, discardBody, readAll } from '../../proxy/upstream.js';
+import { callUpstream, decodedBody, readAll } from '../../proxy/upstream.js';
 import { OPENAI_PROVIDER } from './auth.js';
 import { passUpstreamError } from './pass-through.js';
 import { idBinder, unbindItemId, unbindResponseId } from './response-ids.js';
@@ -73,10 +73,7 @@ async function handle(deps: ResponsesDeps, upstreams: OpenAIUpstreams, call: Pro
   for (const upstreamId of after.upstreamIds) ids.knowItem(upstreamId);
   const { statusCode, headers, body } = result.response;
   const decoded = decodedBody(body, headers['content-encoding']);
-  if (decoded === null) {
-    discardBody(body);
-    return call.failUpstream({ kind: 'unreachable', reachedUpstream: true, code: 'UNSUPPORTED_CONTENT_ENCODING' }, null);
-  }
+  if (decoded === null) return call.failUndecodable(body);
   if (statusCode < 200 || statusCode >= 300) return passUpstreamError(call, statusCode, headers, decoded, ids.rewrite);
   if (isEventStream(headers)) {
     const { status } = await forwardResponsesStream(call, result.response, decoded, ids);

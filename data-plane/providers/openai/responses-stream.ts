@@ -4,9 +4,7 @@ import { UsageStatus } from '../../../shared/usage-event.js';
 import type { ProxyCall } from '../../proxy/call.js';
 import { GatewayErrorCode, midStreamError } from '../../proxy/errors.js';
 import { clientResponseHeaders } from '../../proxy/headers.js';
-import { responseEnded } from '../../proxy/respond.js';
 import { forwardStream, pipeStages } from '../../proxy/stream.js';
-import { endingStatus } from './pass-through.js';
 import { createResponseIdStage, type ResponseIdRewriter } from './responses-id-rewrite.js';
 import { createResponsesStreamTap, type ResponsesStreamTap } from './responses-stream-usage.js';
 
@@ -29,18 +27,11 @@ export async function forwardResponsesStream(
   // The tap reads what the client gets: whole events, ids already bound.
   const ending = await forwardStream(res, body, pipeStages(createResponseIdStage(ids), tap), call.signal, call.firstByte);
   // `response.failed` or an `error` event after the 200 is OpenAI failing mid-answer.
-  let status: UsageStatus = tap.failed() ? UsageStatus.UPSTREAM_ERROR : UsageStatus.SUCCESS;
-  if (ending.kind === 'failed') {
-    status = endingStatus(ending.failure);
-    if (ending.failure.kind !== 'client_abort') {
-      call.log.warn({ upstreamError: ending.failure.code, provider: call.provider }, 'upstream stream failed');
-      // Too late for a status code: tell the client in the stream, as OpenAI does, then end it.
-      const code = ending.failure.kind === 'timeout' ? GatewayErrorCode.UPSTREAM_TIMEOUT : GatewayErrorCode.UPSTREAM_DISCONNECTED;
-      if (!res.destroyed) res.write((tap.midEvent() ? '\n\n' : '') + responsesErrorEvent(code, tap));
-    }
-  }
-  if (!res.destroyed) res.end();
-  if (!(await responseEnded(res))) status = UsageStatus.CLIENT_ABORT;
+  const status = await call.endStream(ending, tap.failed() ? UsageStatus.UPSTREAM_ERROR : UsageStatus.SUCCESS, (kind) => {
+    // Too late for a status code: tell the client in the stream, as OpenAI does, then end it.
+    const code = kind === 'timeout' ? GatewayErrorCode.UPSTREAM_TIMEOUT : GatewayErrorCode.UPSTREAM_DISCONNECTED;
+    return (tap.midEvent() ? '\n\n' : '') + responsesErrorEvent(code, tap);
+  });
   return { status, tap };
 }
 

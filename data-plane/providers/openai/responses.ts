@@ -6,7 +6,7 @@ import { UsageStatus } from '../../../shared/usage-event.js';
 import { proxyRoute, type ProxyCall, type CallOutcome, type ProxyDeps } from '../../proxy/call.js';
 import { countStringValues, estimateTokens, jsonKeys } from '../../proxy/estimate.js';
 import { clientResponseHeaders, isEventStream, upstreamRequestHeaders } from '../../proxy/headers.js';
-import { callUpstream, decodedBody, discardBody, readAll } from '../../proxy/upstream.js';
+import { callUpstream, decodedBody, readAll } from '../../proxy/upstream.js';
 import { admitPassThrough, passUpstreamError, type PassThroughRoute } from './pass-through.js';
 import { idBinder, type BoundIdKeys } from './response-ids.js';
 import { createResponseIdRewriter, type ResponseIdRewriter } from './responses-id-rewrite.js';
@@ -68,10 +68,7 @@ async function handle(deps: ResponsesDeps, upstreams: OpenAIUpstreams, call: Pro
   for (const upstreamId of references.upstreamItemIds) ids.knowItem(upstreamId);
   const { statusCode, headers, body } = result.response;
   const decoded = decodedBody(body, headers['content-encoding']);
-  if (decoded === null) {
-    discardBody(body);
-    return call.failUpstream({ kind: 'unreachable', reachedUpstream: true, code: 'UNSUPPORTED_CONTENT_ENCODING' }, null);
-  }
+  if (decoded === null) return call.failUndecodable(body);
   if (statusCode < 200 || statusCode >= 300) return passUpstreamError(call, statusCode, headers, decoded, ids.rewrite);
   if (isEventStream(headers)) return streamAnswer(call, request, result.response, decoded, ids);
   return bufferedAnswer(call, request, statusCode, headers, decoded, ids);

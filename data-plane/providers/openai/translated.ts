@@ -3,11 +3,10 @@ import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { UsageStatus } from '../../../shared/usage-event.js';
 import { NO_TOKENS, type ProxyCall } from '../../proxy/call.js';
-import { GatewayErrorCode, midStreamError } from '../../proxy/errors.js';
+import { chatStreamError } from '../../proxy/errors.js';
 import { isEventStream } from '../../proxy/headers.js';
-import { responseEnded } from '../../proxy/respond.js';
 import { forwardStream } from '../../proxy/stream.js';
-import { callUpstream, decodedBody, discardBody, readAll, type Upstream, type UpstreamFailure } from '../../proxy/upstream.js';
+import { callUpstream, decodedBody, readAll, type Upstream } from '../../proxy/upstream.js';
 import type { ChatRequest } from './chat-request.js';
 import { adapterFor, type ProviderAdapter } from './translated-providers.js';
 
@@ -26,10 +25,7 @@ export async function forwardTranslated(call: ProxyCall, upstream: Upstream, req
   if (!result.ok) return call.failUpstream(result.failure, result.failure.reachedUpstream ? adapter.estimate(0) : null);
   const { statusCode, headers, body } = result.response;
   const decoded = decodedBody(body, headers['content-encoding']);
-  if (decoded === null) {
-    discardBody(body);
-    return call.failUpstream({ kind: 'unreachable', reachedUpstream: true, code: 'UNSUPPORTED_CONTENT_ENCODING' }, null);
-  }
+  if (decoded === null) return call.failUndecodable(body);
   const succeeded = statusCode >= 200 && statusCode < 300;
   if (succeeded && isEventStream(headers)) return streamAnswer(call, adapter, result.response, decoded);
   return bufferedAnswer(call, adapter, statusCode, headers, decoded, succeeded);
@@ -69,23 +65,6 @@ async function streamAnswer(call: ProxyCall, adapter: ProviderAdapter, response:
   const stream = adapter.stream();
   const ending = await forwardStream(res, body, stream, call.signal, call.firstByte);
   // An error event after the 200 is the provider failing mid-answer, as on its native route.
-  let outcome: UsageStatus = stream.failed() ? UsageStatus.UPSTREAM_ERROR : UsageStatus.SUCCESS;
-  if (ending.kind === 'failed') {
-    outcome = endingStatus(ending.failure);
-    if (ending.failure.kind !== 'client_abort') {
-      call.log.warn({ upstreamError: ending.failure.code, provider: call.provider }, 'upstream stream failed');
-      // Too late for a status code: tell the client in the stream, as OpenAI does, then end it.
-      const code = ending.failure.kind === 'timeout' ? GatewayErrorCode.UPSTREAM_TIMEOUT : GatewayErrorCode.UPSTREAM_DISCONNECTED;
-      const frame = ending.lastByte === 0x0a || ending.lastByte === undefined ? '' : '\n\n';
-      if (!res.destroyed) res.write(`${frame}data: ${JSON.stringify(midStreamError(code))}\n\n`);
-    }
-  }
-  if (!res.destroyed) res.end();
-  if (!(await responseEnded(res))) outcome = UsageStatus.CLIENT_ABORT;
+  const outcome = await call.endStream(ending, stream.failed() ? UsageStatus.UPSTREAM_ERROR : UsageStatus.SUCCESS, chatStreamError);
   call.finish({ status: outcome, httpStatus: response.statusCode, ...stream.tokens() });
-}
-
-function endingStatus(failure: UpstreamFailure): UsageStatus {
-  if (failure.kind === 'client_abort') return UsageStatus.CLIENT_ABORT;
-  return failure.kind === 'timeout' ? UsageStatus.TIMEOUT : UsageStatus.UPSTREAM_ERROR;
 }
