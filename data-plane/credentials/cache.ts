@@ -1,9 +1,9 @@
 import { UPSTREAM_CREDENTIAL_CHANNEL } from '../../shared/key-events.js';
 import type { Logger } from '../../shared/logger.js';
 import type { SqlClient } from '../../shared/sql.js';
-import { isUpstreamProvider, openCredential } from '../../shared/upstream-credentials.js';
+import { isUpstreamProvider, openCredential, type UpstreamProviderName } from '../../shared/upstream-credentials.js';
 import { createReloader, type Reloader } from '../cache/reloader.js';
-import type { ProviderName, StoredCredential, StoredCredentials } from '../providers/upstreams.js';
+import type { StoredCredential, StoredCredentials } from '../providers/upstreams.js';
 
 interface Row {
   id: string;
@@ -27,7 +27,7 @@ export interface CredentialCacheOptions {
 
 export interface CredentialCache extends StoredCredentials, Reloader {}
 
-type Snapshot = ReadonlyMap<ProviderName, readonly StoredCredential[]>;
+type Snapshot = ReadonlyMap<UpstreamProviderName, readonly StoredCredential[]>;
 
 /**
  * The admin-managed upstream credentials, decrypted in memory: a call never touches the
@@ -42,7 +42,7 @@ export function createCredentialCache(options: CredentialCacheOptions): Credenti
 
   async function load(): Promise<void> {
     const rows = await options.sql.query<Row>(LOAD);
-    const next = new Map<ProviderName, StoredCredential[]>();
+    const next = new Map<UpstreamProviderName, StoredCredential[]>();
     for (const row of rows) {
       if (!isUpstreamProvider(row.provider)) continue;
       const list = next.get(row.provider) ?? [];

@@ -1,11 +1,10 @@
+import type { UpstreamProviderName } from '../../shared/upstream-credentials.js';
 import type { RetryPolicy } from '../proxy/credentials.js';
 import { createUpstream, type CredentialSpec, type Upstream, type UpstreamPools } from '../proxy/upstream.js';
 import { ANTHROPIC_DEFAULT_BASE_URL, ANTHROPIC_PROVIDER, anthropicAuthHeader } from './anthropic/upstream.js';
 import { GEMINI_DEFAULT_BASE_URL, GEMINI_PROVIDER, geminiAuthHeader } from './gemini/upstream.js';
 import { OPENAI_DEFAULT_BASE_URL, OPENAI_PROVIDER, openaiAuthHeader } from './openai/auth.js';
 
-/** The providers whose credentials an admin manages. */
-export type ProviderName = typeof OPENAI_PROVIDER | typeof ANTHROPIC_PROVIDER | typeof GEMINI_PROVIDER;
 
 /** An upstream as the environment (or a test) configures it: one credential. */
 export interface ConfiguredUpstream {
@@ -27,11 +26,11 @@ export interface StoredCredentials {
    * The enabled credentials of a provider, the same array until they change; null when
    * none was ever stored for it (an empty array: every one is disabled).
    */
-  forProvider(provider: ProviderName): readonly StoredCredential[] | null;
+  forProvider(provider: UpstreamProviderName): readonly StoredCredential[] | null;
 }
 
 /** One upstream per provider, shared by every route that calls it (so are their cool-downs). */
-export type ProviderUpstreams = Readonly<Record<ProviderName, Upstream>>;
+export type ProviderUpstreams = Readonly<Record<UpstreamProviderName, Upstream>>;
 
 const PROVIDERS = {
   [OPENAI_PROVIDER]: { defaultBaseUrl: OPENAI_DEFAULT_BASE_URL, authHeader: openaiAuthHeader },
@@ -47,12 +46,12 @@ const PROVIDERS = {
  * provider's public one.
  */
 export function createProviderUpstreams(options: {
-  configured: Readonly<Record<ProviderName, ConfiguredUpstream | null>>;
+  configured: Readonly<Record<UpstreamProviderName, ConfiguredUpstream | null>>;
   stored?: StoredCredentials | undefined;
   retry: RetryPolicy;
   pools: UpstreamPools;
 }): ProviderUpstreams {
-  const upstream = (provider: ProviderName): Upstream => {
+  const upstream = (provider: UpstreamProviderName): Upstream => {
     const { defaultBaseUrl, authHeader } = PROVIDERS[provider];
     const configured = options.configured[provider];
     const fromEnv: readonly CredentialSpec[] = configured === null ? [] : [{ id: 'env', baseUrl: configured.baseUrl, apiKey: configured.apiKey, weight: 1 }];

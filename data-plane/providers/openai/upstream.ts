@@ -1,3 +1,4 @@
+import { isUpstreamProvider } from '../../../shared/upstream-credentials.js';
 import type { RetryPolicy } from '../../proxy/credentials.js';
 import { createUpstream, type Upstream, type UpstreamPools, type UpstreamSource } from '../../proxy/upstream.js';
 import { SIMULATED_PROVIDER } from '../simulated/completion.js';
@@ -30,8 +31,8 @@ export function createOpenAIUpstreams(providers: ProviderUpstreams, pools: Upstr
   return {
     async forProvider(provider) {
       if (provider === SIMULATED_PROVIDER) return { ok: true, upstream: await simulated.get() };
-      if (!Object.hasOwn(providers, provider)) return { ok: false, reason: 'unsupported' };
-      const upstream = providers[provider as keyof ProviderUpstreams];
+      if (!isUpstreamProvider(provider)) return { ok: false, reason: 'unsupported' };
+      const upstream = providers[provider];
       return upstream.credentials().length === 0 ? { ok: false, reason: 'not_configured' } : { ok: true, upstream };
     },
     close: () => simulated.close(),
