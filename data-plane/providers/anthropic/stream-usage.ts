@@ -1,4 +1,4 @@
-import { createSseEventSplitter, type SseEvent } from '../../proxy/sse.js';
+import { createSseEventSplitter, leadingEventName, type SseEvent } from '../../proxy/sse.js';
 import type { StreamStage } from '../../proxy/stream.js';
 import { countDeltaChars } from './output-chars.js';
 import { mergeUsage, toAnthropicUsage, type AnthropicUsage } from './usage.js';
@@ -16,7 +16,6 @@ export interface AnthropicStreamUsageTap extends StreamStage {
 }
 
 const EMPTY = new Uint8Array(0);
-const EVENT_PREFIX = Buffer.from('event:');
 
 /**
  * Creates a pass-through stage for an Anthropic Messages SSE stream that reads Anthropic's
@@ -34,7 +33,7 @@ export function createAnthropicStreamUsageTap(): AnthropicStreamUsageTap {
   let errored = false;
 
   function inspect(event: SseEvent): void {
-    const name = eventName(event);
+    const name = leadingEventName(event);
     if (name === 'content_block_delta') {
       chars += countDeltaChars(event.raw);
     } else if (name === 'message_start') {
@@ -70,18 +69,6 @@ export function createAnthropicStreamUsageTap(): AnthropicStreamUsageTap {
     outputChars: () => chars,
     sawError: () => errored,
   };
-}
-
-/**
- * The event's name, read from the raw bytes when the block starts with its `event:` line
- * (as Anthropic's always do), so the frequent delta events are never decoded as a whole.
- */
-function eventName(event: SseEvent): string | undefined {
-  const raw = event.raw;
-  if (raw.length < EVENT_PREFIX.length || Buffer.compare(EVENT_PREFIX, raw.subarray(0, EVENT_PREFIX.length)) !== 0) return event.event;
-  let end = EVENT_PREFIX.length;
-  while (end < raw.length && raw[end] !== 0x0a && raw[end] !== 0x0d) end++;
-  return Buffer.from(raw.buffer, raw.byteOffset + EVENT_PREFIX.length, end - EVENT_PREFIX.length).toString('utf8').trim();
 }
 
 function parseObject(data: string): Record<string, unknown> | null {
