@@ -1,4 +1,5 @@
 import { gatewayErrors, type GatewayError } from '../../proxy/errors.js';
+import { isRecord } from '../../../shared/json.js';
 
 /** What the proxy needs to know about a validated Messages (or count_tokens) request. */
 export interface MessagesRequest {
@@ -57,6 +58,3 @@ function contentChars(content: unknown): number {
   return chars;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -2,6 +2,7 @@ import { createSseEventSplitter, leadingEventName, type SseEvent } from '../../p
 import type { StreamStage } from '../../proxy/stream.js';
 import { countDeltaChars } from './output-chars.js';
 import { mergeUsage, toAnthropicUsage, type AnthropicUsage } from './usage.js';
+import { parseJsonObject } from '../../../shared/json.js';
 
 /** Stream stage returned by {@link createAnthropicStreamUsageTap}. */
 export interface AnthropicStreamUsageTap extends StreamStage {
@@ -37,14 +38,14 @@ export function createAnthropicStreamUsageTap(): AnthropicStreamUsageTap {
     if (name === 'content_block_delta') {
       chars += countDeltaChars(event.raw);
     } else if (name === 'message_start') {
-      const message = parseObject(event.data)?.['message'];
+      const message = parseJsonObject(event.data)?.['message'];
       const usage = toAnthropicUsage(typeof message === 'object' && message !== null ? (message as Record<string, unknown>)['usage'] : null);
       if (usage !== null) {
         reported = mergeUsage(reported, usage);
         sawStart = true;
       }
     } else if (name === 'message_delta') {
-      const usage = toAnthropicUsage(parseObject(event.data)?.['usage']);
+      const usage = toAnthropicUsage(parseJsonObject(event.data)?.['usage']);
       if (usage !== null) {
         reported = mergeUsage(reported, usage);
         sawFinal ||= typeof usage.output_tokens === 'number';
@@ -71,11 +72,3 @@ export function createAnthropicStreamUsageTap(): AnthropicStreamUsageTap {
   };
 }
 
-function parseObject(data: string): Record<string, unknown> | null {
-  try {
-    const value: unknown = JSON.parse(data);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
-}

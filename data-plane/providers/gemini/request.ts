@@ -1,6 +1,7 @@
 import type { GatewayError } from '../../proxy/errors.js';
 import { geminiErrors } from './errors.js';
 import type { GeminiTarget } from './target.js';
+import { isRecord } from '../../../shared/json.js';
 
 /** What the proxy needs to know about a validated Gemini request body. */
 export interface GeminiRequest {
@@ -101,6 +102,3 @@ function sum(list: unknown, count: (item: unknown) => number): number {
   return total;
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

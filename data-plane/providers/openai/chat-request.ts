@@ -1,4 +1,5 @@
 import { gatewayErrors, type GatewayError } from '../../proxy/errors.js';
+import { isRecord } from '../../../shared/json.js';
 
 /** What the proxy needs to know about a validated chat-completions request. */
 export interface ChatRequest {
@@ -102,6 +103,3 @@ function storedFileReference(messages: readonly unknown[]): string | null {
   return null;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

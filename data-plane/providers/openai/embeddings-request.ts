@@ -1,5 +1,6 @@
 import { gatewayErrors } from '../../proxy/errors.js';
-import { bodyForUpstream, parseJsonObject, requiredModel, type RouteRequestParse } from './pass-through.js';
+import { parseJsonObject } from '../../../shared/json.js';
+import { bodyForUpstream, requiredModel, type RouteRequestParse } from './pass-through.js';
 
 /** What the proxy needs to know about a validated embeddings request. */
 export interface EmbeddingsRequest {

@@ -91,17 +91,6 @@ export function bodyForUpstream(bytes: Buffer, fields: Readonly<Record<string, u
   return upstreamModel === publicModel ? bytes : Buffer.from(JSON.stringify({ ...fields, model: upstreamModel }));
 }
 
-/** Parses a body that must be a JSON object; null when it is not. */
-export function parseJsonObject(bytes: Buffer): Record<string, unknown> | null {
-  let body: unknown;
-  try {
-    body = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    return null;
-  }
-  return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
-}
-
 /** Reads `model` as chat-request.ts does: present, a non-empty string. */
 export function requiredModel(fields: Readonly<Record<string, unknown>>): { ok: true; model: string } | { ok: false; error: GatewayError } {
   const model = fields['model'];

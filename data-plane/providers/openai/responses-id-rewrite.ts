@@ -1,6 +1,7 @@
 import { createSseEventSplitter, leadingEventName, type SseEvent } from '../../proxy/sse.js';
 import type { StreamStage } from '../../proxy/stream.js';
 import type { IdBinder } from './response-ids.js';
+import { isRecord, parseJsonObject } from '../../../shared/json.js';
 
 /**
  * Replaces OpenAI's response and item ids with the ids bound to the caller (response-ids.ts)
@@ -105,8 +106,8 @@ export function createResponseIdStage(ids: ResponseIdRewriter): StreamStage {
     for (const event of events) {
       // Only these few events per stream are parsed; deltas are scanned as bytes.
       const name = leadingEventName(event) ?? '';
-      if (RESPONSE_EVENTS.has(name)) ids.learn(parseObject(event.data)?.['response']);
-      else if (ITEM_EVENTS.has(name)) ids.learn(parseObject(event.data)?.['item']);
+      if (RESPONSE_EVENTS.has(name)) ids.learn(parseJsonObject(event.data)?.['response']);
+      else if (ITEM_EVENTS.has(name)) ids.learn(parseJsonObject(event.data)?.['item']);
       out.push(ids.rewrite(event.raw));
     }
     if (out.length <= 1) return out[0] ?? EMPTY;
@@ -177,15 +178,3 @@ function forEach(list: unknown, each: (value: unknown) => void): void {
   if (Array.isArray(list)) for (const value of list) each(value);
 }
 
-function parseObject(data: string): Record<string, unknown> | null {
-  try {
-    const value: unknown = JSON.parse(data);
-    return isRecord(value) ? value : null;
-  } catch {
-    return null;
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -1,6 +1,7 @@
 import { gatewayErrors, type GatewayError } from '../../proxy/errors.js';
 import type { UpstreamCredential } from '../../proxy/upstream.js';
 import { unbindItemId, unbindResponseId, type BoundIdKeys, type UpstreamRef } from './response-ids.js';
+import { isRecord } from '../../../shared/json.js';
 
 /** The stored responses and items a Responses request names, resolved for the upstream call. */
 export interface ResolvedReferences {
@@ -86,6 +87,3 @@ export function resolveResponseReferences(
   return { ok: true, references };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

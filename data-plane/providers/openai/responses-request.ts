@@ -1,6 +1,8 @@
 import { gatewayErrors } from '../../proxy/errors.js';
-import { bodyForUpstream, parseJsonObject, requiredModel, type RouteRequestParse } from './pass-through.js';
+import { parseJsonObject } from '../../../shared/json.js';
+import { bodyForUpstream, requiredModel, type RouteRequestParse } from './pass-through.js';
 import { storedObjectReference } from './responses-stored-objects.js';
+import { isRecord } from '../../../shared/json.js';
 
 /** What the proxy needs to know about a validated Responses request. */
 export interface ResponsesRequest {
@@ -81,6 +83,3 @@ function textChars(value: unknown): number {
   return typeof value === 'string' ? value.length : 0;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

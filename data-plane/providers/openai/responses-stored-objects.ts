@@ -1,4 +1,5 @@
 import { gatewayErrors, type GatewayError } from '../../proxy/errors.js';
+import { isRecord } from '../../../shared/json.js';
 
 /**
  * Why each kind of object OpenAI stores is refused, and what to send instead. OpenAI keeps
@@ -100,6 +101,3 @@ function present(value: unknown): boolean {
   return value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

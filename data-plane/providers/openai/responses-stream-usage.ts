@@ -2,6 +2,7 @@ import { countStringValues, jsonKeys } from '../../proxy/estimate.js';
 import { createSseEventSplitter, leadingEventName, type SseEvent } from '../../proxy/sse.js';
 import type { StreamStage } from '../../proxy/stream.js';
 import { toResponsesUsage, type ResponsesUsage } from './responses-usage.js';
+import { parseJsonObject } from '../../../shared/json.js';
 
 /** Stream stage returned by {@link createResponsesStreamTap}. */
 export interface ResponsesStreamTap extends StreamStage {
@@ -47,7 +48,7 @@ export function createResponsesStreamTap(): ResponsesStreamTap {
     if (name.endsWith('.delta')) {
       if (!NON_TEXT_DELTAS.has(name)) chars += countStringValues(event.raw, DELTA_KEYS);
     } else if (TERMINAL_EVENTS.has(name)) {
-      const response = parseObject(event.data)?.['response'];
+      const response = parseJsonObject(event.data)?.['response'];
       const reported = toResponsesUsage(typeof response === 'object' && response !== null ? (response as Record<string, unknown>)['usage'] : null);
       if (reported !== null) usage = reported;
       if (name === 'response.failed') failed = true;
@@ -90,15 +91,7 @@ function sequenceNumber(raw: Uint8Array): number {
 
 /** The `type` of an event without an `event:` line (OpenAI always sends one; this is for other senders). */
 function typeOf(data: string): string | undefined {
-  const type = parseObject(data)?.['type'];
+  const type = parseJsonObject(data)?.['type'];
   return typeof type === 'string' ? type : undefined;
 }
 
-function parseObject(data: string): Record<string, unknown> | null {
-  try {
-    const value: unknown = JSON.parse(data);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
-}

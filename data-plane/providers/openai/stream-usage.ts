@@ -1,5 +1,6 @@
 import { createSseEventSplitter, type SseEvent } from '../../proxy/sse.js';
 import { countContentChars } from './content-chars.js';
+import { parseJsonObject } from '../../../shared/json.js';
 
 /** Token usage as reported by OpenAI chat completions (`usage` of the final stream chunk). */
 export interface OpenAIUsage {
@@ -84,15 +85,6 @@ function toUsage(value: unknown): OpenAIUsage | null {
   return { ...(usage as unknown as OpenAIUsage), total_tokens: total };
 }
 
-function parseObject(data: string): Record<string, unknown> | null {
-  try {
-    const value: unknown = JSON.parse(data);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * Removes the member `"usage":null` at `at` together with one adjacent comma, leaving
  * every other byte (escapes, number formatting, line endings) exactly as upstream sent it.
@@ -163,13 +155,13 @@ export function createOpenAIStreamUsageFilter(options: OpenAIStreamUsageFilterOp
     const onlyNull = indexOfBytes(raw, USAGE_KEY, first + 1) === -1 && startsWithAt(raw, USAGE_NULL, first);
     if (!strip) {
       if (!onlyNull) {
-        const payload = parseObject(event.data);
+        const payload = parseJsonObject(event.data);
         if (payload !== null) record(payload.usage);
       }
       return raw;
     }
 
-    const payload = parseObject(event.data);
+    const payload = parseJsonObject(event.data);
     if (payload === null || !Object.hasOwn(payload, 'usage')) return raw;
     const usage = payload.usage;
     if (usage !== null) {

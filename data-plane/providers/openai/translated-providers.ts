@@ -21,6 +21,7 @@ import { googleErrorToOpenAI } from '../gemini/translate/errors.js';
 import { GEMINI_PROVIDER } from '../gemini/upstream.js';
 import { estimateTokens as estimateGeminiTokens, tokensFromUsageMetadata, usageFromBody as geminiUsageFromBody } from '../gemini/usage.js';
 import type { ChatRequest } from './chat-request.js';
+import { isRecord } from '../../../shared/json.js';
 
 /** The anthropic-version sent when the client (an OpenAI SDK) names none: the Messages API requires one. */
 export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
@@ -83,10 +84,6 @@ function parseJson(bytes: Buffer): unknown {
   } catch {
     return null;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function anthropicAdapter(request: ChatRequest, upstreamModel: string, client: IncomingHttpHeaders): AdapterResult {

@@ -1,4 +1,5 @@
 import type { OpenAIErrorBody } from '../../../proxy/errors.js';
+import { isRecord } from '../../../../shared/json.js';
 
 /** An upstream error in OpenAI's shape, with Anthropic's status kept. */
 export interface TranslatedError {
@@ -41,6 +42,3 @@ function parseJson(body: Uint8Array | string): unknown {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

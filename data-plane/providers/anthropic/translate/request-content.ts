@@ -1,5 +1,6 @@
 import { translated, untranslatable, type Translation } from './result.js';
 import type { AnthropicBlockParam } from './types.js';
+import { isRecord } from '../../../../shared/json.js';
 
 // The image types Anthropic accepts as base64 sources.
 const IMAGE_MEDIA_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
@@ -72,6 +73,3 @@ function fileBlock(file: unknown, param: string): Translation<AnthropicBlockPara
   return translated({ type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: data[3] ?? '' }, ...filename });
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

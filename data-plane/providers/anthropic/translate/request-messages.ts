@@ -1,4 +1,5 @@
-import { contentBlocks, contentText, isRecord } from './request-content.js';
+import { isRecord } from '../../../../shared/json.js';
+import { contentBlocks, contentText } from './request-content.js';
 import { translated, untranslatable, type Translation } from './result.js';
 import type { AnthropicBlockParam, AnthropicMessageParam } from './types.js';
 

@@ -1,4 +1,4 @@
-import { isRecord } from './request-content.js';
+import { isRecord } from '../../../../shared/json.js';
 import { translateMessages } from './request-messages.js';
 import { translated, untranslatable, type Translation } from './result.js';
 import type { AnthropicMessagesRequest, AnthropicTool, AnthropicToolChoice } from './types.js';

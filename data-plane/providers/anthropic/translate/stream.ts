@@ -2,6 +2,7 @@ import { createSseEventSplitter, type SseEvent } from '../../../proxy/sse.js';
 import { anthropicStreamErrorToOpenAI } from './error.js';
 import { finishReasonFor, openAIUsageFor } from './response.js';
 import type { AnthropicUsageReport } from './types.js';
+import { parseJsonObject } from '../../../../shared/json.js';
 
 export interface StreamTranslatorOptions {
   /** The client set `stream_options.include_usage`: every chunk carries `usage: null` and a usage chunk ends the stream. */
@@ -56,7 +57,7 @@ export function createChatStreamTranslator(options: StreamTranslatorOptions): Ch
     });
 
   function translate(event: SseEvent): string {
-    const data = parseObject(event.data);
+    const data = parseJsonObject(event.data);
     switch (event.event ?? data?.['type']) {
       case 'message_start': {
         const message = record(data?.['message']);
@@ -113,15 +114,6 @@ export function createChatStreamTranslator(options: StreamTranslatorOptions): Ch
     flush: () => run(splitter.flush().filter((event) => event.complete)),
     done: () => finished,
   };
-}
-
-function parseObject(data: string): Record<string, unknown> | null {
-  try {
-    const value: unknown = JSON.parse(data);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
 }
 
 function record(value: unknown): Record<string, unknown> {

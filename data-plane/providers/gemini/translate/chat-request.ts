@@ -1,6 +1,7 @@
 import { toGeminiSchema } from './json-schema.js';
 import { toGeminiConversation } from './messages.js';
-import { isRecord, refuse, TranslateErrorCode } from './refusal.js';
+import { isRecord } from '../../../../shared/json.js';
+import { refuse, TranslateErrorCode } from './refusal.js';
 import { toGeminiToolConfig, toGeminiTools } from './tools.js';
 import type { GeminiGenerationConfig, GenerateContentRequest, Translation } from './types.js';
 

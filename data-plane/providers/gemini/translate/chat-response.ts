@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { tokensFromUsageMetadata, usageMetadataOf } from '../usage.js';
-import { isRecord } from './refusal.js';
+import { isRecord } from '../../../../shared/json.js';
 import type { OpenAIChatCompletion, OpenAIChatUsage, OpenAIFinishReason, OpenAIToolCall } from './types.js';
 
 /** What a translated answer needs besides Gemini's body. */

@@ -1,7 +1,7 @@
 import { createSseEventSplitter, type SseEvent } from '../../../proxy/sse.js';
 import { randomToolCallId, readParts, toOpenAIFinishReason, toOpenAIUsage } from './chat-response.js';
 import { googleErrorToOpenAI } from './errors.js';
-import { isRecord } from './refusal.js';
+import { isRecord } from '../../../../shared/json.js';
 import type { OpenAIChatUsage } from './types.js';
 
 export interface ChatStreamOptions {

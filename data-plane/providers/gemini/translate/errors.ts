@@ -1,5 +1,5 @@
 import type { OpenAIErrorBody } from '../../../proxy/errors.js';
-import { isRecord } from './refusal.js';
+import { isRecord } from '../../../../shared/json.js';
 
 /** A Google error in OpenAI's shape, with the same status, and the headers an OpenAI client acts on. */
 export interface TranslatedError {

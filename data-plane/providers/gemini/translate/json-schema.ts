@@ -1,4 +1,4 @@
-import { isRecord } from './refusal.js';
+import { isRecord } from '../../../../shared/json.js';
 import type { GeminiSchema } from './types.js';
 
 /** A converted schema, or why it cannot be expressed for Gemini. */

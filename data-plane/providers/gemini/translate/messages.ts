@@ -1,4 +1,5 @@
-import { isRecord, refuse, TranslateErrorCode } from './refusal.js';
+import { isRecord } from '../../../../shared/json.js';
+import { refuse, TranslateErrorCode } from './refusal.js';
 import type { GeminiContent, GeminiPart, Translation } from './types.js';
 
 /** OpenAI messages as Gemini sees a conversation: system text apart, turns as user/model contents. */

@@ -16,6 +16,3 @@ export function refuse<T>(param: string, message: string, code: TranslateErrorCo
   return { ok: false, error };
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

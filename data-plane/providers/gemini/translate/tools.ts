@@ -1,5 +1,6 @@
 import { toGeminiSchema } from './json-schema.js';
-import { isRecord, refuse, TranslateErrorCode } from './refusal.js';
+import { isRecord } from '../../../../shared/json.js';
+import { refuse, TranslateErrorCode } from './refusal.js';
 import type { GeminiFunctionDeclaration, GeminiToolConfig, Translation } from './types.js';
 
 /** OpenAI `tools` → one Gemini tool with every function declaration. Only function tools translate. */
