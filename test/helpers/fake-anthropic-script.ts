@@ -1,6 +1,9 @@
 // Scripting vocabulary of the fake Anthropic upstream (fake-anthropic.ts): what a queued behaviour
 // can make the next request do, and factories for the real API's common failures.
 import type { FakeToolCall, StopReason, StreamOptions, UsageScript } from './fake-anthropic-wire.js';
+import type { CutEnding } from './fake-server.js';
+
+export type { CutEnding };
 
 export const FAKE_ANTHROPIC_API_KEY = 'sk-ant-fake-upstream';
 /** Default reply: 5 pieces ("Hello", " from", " the", " fake", " Claude!"), so 5 output tokens. */
@@ -37,9 +40,6 @@ export interface ErrorScript {
   message: string;
   headers?: Record<string, string>;
 }
-
-/** How a cut response ends: clean end of body, socket destroyed, or left open forever. */
-export type CutEnding = 'end' | 'destroy' | 'stall';
 
 /** A scripted behaviour for one upcoming request; `path` restricts it to that pathname. */
 export type FakeBehaviour = { path?: string } & (

@@ -1,6 +1,9 @@
 // Scripting vocabulary of the fake Gemini upstream (fake-gemini.ts): what a queued behaviour can
 // make the next request do, and factories for the real API's common failures.
 import { googleError, quotaExceededError, type FinishReason, type FunctionCallScript, type UsageScript } from './fake-gemini-wire.js';
+import type { CutEnding } from './fake-server.js';
+
+export type { CutEnding };
 
 export const FAKE_GEMINI_API_KEY = 'AIzaSyFake-gemini-upstream-key';
 /** Default reply: 5 pieces ("Hello", " from", " the", " fake", " Gemini!"), so 5 candidate tokens. */
@@ -50,9 +53,6 @@ export interface ErrorScript {
   details?: unknown[];
   headers?: Record<string, string>;
 }
-
-/** How a cut response ends: clean end of body, socket destroyed, or left open forever. */
-export type CutEnding = 'end' | 'destroy' | 'stall';
 
 /** A scripted behaviour for one upcoming request; `method` restricts it to e.g. `streamGenerateContent`. */
 export type FakeBehaviour = { method?: string } & (

@@ -1,19 +1,13 @@
 // The HTTP side of the fake Gemini upstream: routing, auth, scripted behaviours, streaming and
 // abort recording. The public API and its documentation are in fake-gemini.ts.
-import { EventEmitter } from 'node:events';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
+import type { ServerResponse } from 'node:http';
 import { DEFAULT_CHUNK_DELAY_MS, DEFAULT_MODELS, FAKE_GEMINI_API_KEY, type CutEnding, type FakeBehaviour, type ReplyScript } from './fake-gemini-script.js';
 import { apiKeyInvalidError, googleError, invalidJsonError, modelNotFoundError, unregisteredCallerError, type GoogleErrorBody } from './fake-gemini-wire.js';
 import { countTokensAnswer, embeddingAnswer, generation, type Answer, type Generation } from './fake-gemini-answers.js';
+import { FakeUpstreamServer, sendJson, type Exchange as BaseExchange, type IncomingFields } from './fake-server.js';
 import type { FakeGemini, FakeGeminiOptions, RecordedRequest } from './fake-gemini.js';
 
-interface Exchange {
-  res: ServerResponse;
-  record: RecordedRequest;
-  startedAt: number;
-}
+type Exchange = BaseExchange<RecordedRequest>;
 
 interface Cut {
   afterPieces: number;
@@ -23,123 +17,27 @@ interface Cut {
 }
 
 const MODEL_PATH = /^\/(v1beta|v1)\/models\/([^/:]+):([A-Za-z]+)$/;
+const JSON_TYPE = 'application/json; charset=UTF-8';
 
-export class FakeGeminiServer implements FakeGemini {
-  url = '';
+export class FakeGeminiServer extends FakeUpstreamServer<RecordedRequest, FakeBehaviour, ReplyScript> implements FakeGemini {
   readonly apiKey: string;
-  readonly requests: RecordedRequest[] = [];
-  private readonly server = createServer({ noDelay: true }, (req, res) => {
-    this.handle(req, res).catch(() => {
-      // A bug in the fake must surface as a failed response, not as an unhandled rejection.
-      if (res.headersSent) res.destroy();
-      else this.sendJson(res, 500, googleError(500, 'INTERNAL', 'fake upstream crashed'), Date.now());
-    });
-  });
-  private readonly events = new EventEmitter().setMaxListeners(0);
-  private readonly queue: FakeBehaviour[] = [];
-  private readonly endedByServer = new WeakSet<ServerResponse>();
-  private defaultReply: ReplyScript;
-  private closing = false;
 
   constructor(private readonly options: FakeGeminiOptions) {
+    super({ name: 'Gemini', reply: options.reply ?? {}, chunkDelayMs: options.chunkDelayMs ?? DEFAULT_CHUNK_DELAY_MS });
     this.apiKey = options.apiKey ?? FAKE_GEMINI_API_KEY;
-    this.defaultReply = options.reply ?? {};
   }
 
-  get pendingBehaviours(): number {
-    return this.queue.length;
+  protected record({ method, path, query, headers, rawBody }: IncomingFields): RecordedRequest {
+    return { method, path, query, headers, body: undefined, rawBody, status: undefined, chunksSent: 0, sent: '', aborted: false, closed: false };
   }
 
-  async listen(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(0, '127.0.0.1', () => resolve());
-    });
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  protected crashed(res: ServerResponse): void {
+    sendJson(res, 500, googleError(500, 'INTERNAL', 'fake upstream crashed'), this.headers({ startedAt: Date.now() }, JSON_TYPE));
   }
 
-  enqueue(...behaviours: FakeBehaviour[]): void {
-    this.queue.push(...behaviours);
-  }
-
-  setReply(script: ReplyScript): void {
-    this.defaultReply = script;
-  }
-
-  async waitForRequests(count: number, timeoutMs = 5_000): Promise<RecordedRequest[]> {
-    await this.waitUntil(() => this.requests.length >= count, timeoutMs, `${count} requests`);
-    return this.requests;
-  }
-
-  async settled(request: RecordedRequest, timeoutMs = 5_000): Promise<RecordedRequest> {
-    await this.waitUntil(() => request.closed, timeoutMs, `${request.path} to close`);
-    return request;
-  }
-
-  reset(): void {
-    this.requests.length = 0;
-    this.queue.length = 0;
-  }
-
-  async close(): Promise<void> {
-    this.closing = true;
-    // Hanging and stalled exchanges would otherwise keep server.close() waiting forever.
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  private waitUntil(done: () => boolean, timeoutMs: number, what: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (done()) return resolve();
-      const onChange = (): void => {
-        if (!done()) return;
-        clearTimeout(timer);
-        this.events.off('change', onChange);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.events.off('change', onChange);
-        reject(new Error(`fake Gemini: timed out after ${timeoutMs}ms waiting for ${what}`));
-      }, timeoutMs);
-      this.events.on('change', onChange);
-    });
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const startedAt = Date.now();
-    let rawBody: string;
-    try {
-      const parts: Buffer[] = [];
-      for await (const part of req) parts.push(part as Buffer);
-      rawBody = Buffer.concat(parts).toString('utf8');
-    } catch {
-      return; // The client left while sending its body; there is nobody to answer.
-    }
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const record: RecordedRequest = {
-      method: req.method ?? 'GET',
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      headers: flattenHeaders(req.headers),
-      body: undefined,
-      rawBody,
-      status: undefined,
-      chunksSent: 0,
-      sent: '',
-      aborted: false,
-      closed: false,
-    };
-    const ex: Exchange = { res, record, startedAt };
-    // Writing to a response whose client left errors; the 'close' handler records that instead.
-    res.on('error', () => undefined);
-    res.on('close', () => {
-      record.closed = true;
-      record.aborted = !res.writableFinished && !this.endedByServer.has(res) && !this.closing;
-      this.events.emit('change');
-    });
-    this.requests.push(record);
-    this.events.emit('change');
-
+  protected async handle(ex: Exchange): Promise<void> {
+    const { req, url, record } = ex;
+    const { rawBody } = record;
     const route = MODEL_PATH.exec(url.pathname);
     if (req.method !== 'POST' || !route) return this.notFoundPage(ex);
     const [, apiVersion = '', model = '', method = ''] = route;
@@ -159,15 +57,14 @@ export class FakeGeminiServer implements FakeGemini {
       return this.send(ex, 400, invalidJsonError('Root element must be a message.'));
     }
 
-    const behaviour = this.takeBehaviour(method) ?? { kind: 'reply' };
+    const behaviour = this.takeBehaviour((candidate) => candidate.method === undefined || candidate.method === method) ?? { kind: 'reply' };
     if (behaviour.kind === 'hang') return;
     if (behaviour.kind === 'error') {
       const { code, status, message, details, headers } = behaviour;
       return this.send(ex, code, googleError(code, status, message, details), headers);
     }
-    const script: ReplyScript = { ...this.defaultReply, ...replyFields(behaviour) };
     const cut = cutOf(behaviour);
-    if (script.latencyMs) await sleep(script.latencyMs);
+    const script = await this.replyScript(behaviour, ['kind', 'method', 'afterPieces', 'then', 'error']);
 
     const fields = body as Record<string, unknown>;
     if (method === 'countTokens') return this.answer(ex, countTokensAnswer(fields, script), script, cut);
@@ -186,24 +83,14 @@ export class FakeGeminiServer implements FakeGemini {
     record.status = 200;
     res.writeHead(200, { ...this.headers(ex, 'text/event-stream'), 'content-disposition': 'attachment', ...script.headers });
     res.flushHeaders();
-    const delayMs = script.chunkDelayMs ?? this.options.chunkDelayMs ?? DEFAULT_CHUNK_DELAY_MS;
     const chunks = cut ? planned.chunks.filter((chunk) => chunk.textPiece).slice(0, cut.afterPieces) : planned.chunks;
-    for (const [index, chunk] of chunks.entries()) {
-      if (index > 0 && delayMs > 0) await sleep(delayMs);
-      // Google frames every event with CRLF line endings; one awaited write per chunk puts each on the wire on its own.
-      const frame = `data: ${JSON.stringify(chunk.body)}\r\n\r\n`;
-      if (!(await write(res, frame))) return;
+    const sent = (frame: string): void => {
       record.chunksSent += 1;
       record.sent += frame;
-      this.events.emit('change');
-    }
-    if (cut?.error) {
-      const frame = `data: ${JSON.stringify(cut.error)}\r\n\r\n`;
-      if (!(await write(res, frame))) return;
-      record.chunksSent += 1;
-      record.sent += frame;
-      this.events.emit('change');
-    }
+    };
+    if (!(await this.writeFrames(res, chunks.map((chunk) => sseFrame(chunk.body)), this.chunkDelay(script), sent))) return;
+    // The error event follows the last chunk at once, without the pause between chunks.
+    if (cut?.error && !(await this.writeFrames(res, [sseFrame(cut.error)], 0, sent))) return;
     if (cut) return this.endCut(res, cut.then);
     res.end();
   }
@@ -211,29 +98,12 @@ export class FakeGeminiServer implements FakeGemini {
   private answer(ex: Exchange, answer: Answer, script: ReplyScript, cut?: Cut): void {
     if (!answer.ok) return this.send(ex, answer.error.error.code, answer.error);
     if (!cut) return this.send(ex, 200, answer.body, script.headers);
-    const text = JSON.stringify(answer.body);
-    ex.record.status = 200;
-    ex.record.sent = text.slice(0, Math.floor(text.length / 2));
-    ex.res.writeHead(200, { ...this.headers(ex, 'application/json; charset=UTF-8'), ...script.headers });
-    ex.res.write(ex.record.sent);
-    this.endCut(ex.res, cut.then);
-  }
-
-  private takeBehaviour(method: string): FakeBehaviour | undefined {
-    const index = this.queue.findIndex((behaviour) => behaviour.method === undefined || behaviour.method === method);
-    return index === -1 ? undefined : this.queue.splice(index, 1)[0];
+    ex.record.sent = this.sendHalf(ex, { ...this.headers(ex, JSON_TYPE), ...script.headers }, answer.body, cut.then);
   }
 
   private send(ex: Exchange, status: number, body: unknown, extra?: Record<string, string>): void {
     ex.record.status = status;
-    ex.record.sent = this.sendJson(ex.res, status, body, ex.startedAt, extra);
-  }
-
-  private sendJson(res: ServerResponse, status: number, body: unknown, startedAt: number, extra?: Record<string, string>): string {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { ...this.headers({ startedAt }, 'application/json; charset=UTF-8'), ...extra, 'content-length': Buffer.byteLength(text) });
-    res.end(text);
-    return text;
+    ex.record.sent = sendJson(ex.res, status, body, { ...this.headers(ex, JSON_TYPE), ...extra });
   }
 
   /** Google's front end answers an unknown path with an HTML page, not JSON. */
@@ -242,14 +112,6 @@ export class FakeGeminiServer implements FakeGemini {
     const html = '<!DOCTYPE html>\n<html lang=en><title>Error 404 (Not Found)!!1</title><p><b>404.</b> That’s an error.</p></html>';
     ex.res.writeHead(404, { 'content-type': 'text/html; charset=UTF-8', 'content-length': Buffer.byteLength(html) });
     ex.res.end(html);
-  }
-
-  private endCut(res: ServerResponse, then: CutEnding): void {
-    if (then === 'end') res.end();
-    if (then === 'destroy') {
-      this.endedByServer.add(res);
-      res.destroy();
-    }
   }
 
   /** The real API's response headers, including those a gateway must not pass on (alt-svc, server). */
@@ -267,14 +129,6 @@ export class FakeGeminiServer implements FakeGemini {
   }
 }
 
-function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
-  const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return flat;
-}
-
 function cutOf(behaviour: FakeBehaviour): Cut | undefined {
   if (behaviour.kind === 'cut') return { afterPieces: behaviour.afterPieces, then: behaviour.then };
   if (behaviour.kind !== 'stream-error') return undefined;
@@ -282,19 +136,7 @@ function cutOf(behaviour: FakeBehaviour): Cut | undefined {
   return { afterPieces: behaviour.afterPieces, then: 'end', error: googleError(code, status, message, details) };
 }
 
-/** The behaviour's ReplyScript fields that are set, so unset ones do not shadow the default reply. */
-function replyFields(behaviour: FakeBehaviour): ReplyScript {
-  const script: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(behaviour)) {
-    if (value !== undefined && !['kind', 'method', 'afterPieces', 'then', 'error'].includes(key)) script[key] = value;
-  }
-  return script as ReplyScript;
-}
-
-/** Resolves false instead of throwing when the client is already gone. */
-function write(res: ServerResponse, text: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (res.destroyed || res.writableEnded) return resolve(false);
-    res.write(text, (error) => resolve(!error));
-  });
+/** Google frames every stream event with CRLF line endings. */
+function sseFrame(body: unknown): string {
+  return `data: ${JSON.stringify(body)}\r\n\r\n`;
 }

@@ -8,7 +8,10 @@
 // - a functionCall or functionResponse part counts FUNCTION_PART_TOKENS;
 // - the prompt is every part of `contents` plus `systemInstruction`;
 // - a reply is split into word pieces (see splitIntoPieces), one token and one stream chunk each.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { countWords, fakeEmbedding as openAIFakeEmbedding, splitIntoPieces } from './fake-openai-wire.js';
+
+export { countWords, splitIntoPieces };
 
 export const IMAGE_TOKENS = 258;
 export const FUNCTION_PART_TOKENS = 10;
@@ -51,10 +54,6 @@ export interface FunctionCallScript {
   args: Record<string, unknown>;
 }
 
-export function countWords(text: string): number {
-  return text.split(/\s+/).filter((word) => word.length > 0).length;
-}
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -76,17 +75,6 @@ export function countContentTokens(content: unknown): number {
 export function countPromptTokens(request: { contents?: unknown; systemInstruction?: unknown }): number {
   const contents = Array.isArray(request.contents) ? request.contents : [];
   return contents.reduce((sum: number, content: unknown) => sum + countContentTokens(content), 0) + countContentTokens(request.systemInstruction);
-}
-
-/** Splits text into word pieces that concatenate back to it: "Hello from" → ["Hello", " from"]. */
-export function splitIntoPieces(text: string): string[] {
-  const pieces = [...(text.match(/\s*\S+/g) ?? [])];
-  const tail = text.slice(pieces.join('').length);
-  if (tail.length > 0) {
-    if (pieces.length > 0) pieces[pieces.length - 1] += tail;
-    else pieces.push(tail);
-  }
-  return pieces;
 }
 
 /** The usage block for `prompt` input tokens and `candidates` visible output tokens, with scripted overrides. */
@@ -136,20 +124,9 @@ export function functionCallPart(call: FunctionCallScript): Record<string, unkno
   return { functionCall: { name: call.name, args: call.args } };
 }
 
-/** A deterministic unit vector derived from the text, so equal inputs embed equally. */
+/** A deterministic unit vector derived from the text, so equal inputs embed equally (OpenAI's fake's, fake-openai-wire.ts). */
 export function fakeEmbedding(text: string, dimensions: number): number[] {
-  let state = createHash('sha256').update(text).digest().readUInt32LE(0);
-  // mulberry32: tiny, good enough spread, and reproducible across runs.
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const raw = Array.from({ length: dimensions }, () => next() * 2 - 1);
-  const norm = Math.sqrt(raw.reduce((sum, value) => sum + value * value, 0)) || 1;
-  return raw.map((value) => Math.fround(value / norm));
+  return openAIFakeEmbedding(text, dimensions);
 }
 
 export function googleError(code: number, status: string, message: string, details?: unknown[]): GoogleErrorBody {

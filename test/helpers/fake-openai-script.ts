@@ -1,6 +1,9 @@
 // Scripting vocabulary of the fake OpenAI upstream (fake-openai.ts): what a queued behaviour can
 // make the next request do, and factories for the real API's common failures.
 import { formatResetDuration, type FinishReason, type UsageScript } from './fake-openai-wire.js';
+import type { CutEnding } from './fake-server.js';
+
+export type { CutEnding };
 
 export const FAKE_UPSTREAM_API_KEY = 'sk-fake-upstream';
 /** Default completion: 5 pieces ("Hello", " from", " the", " fake", " upstream!"), so 5 completion tokens. */
@@ -57,9 +60,6 @@ export interface ErrorScript {
   code?: string | null;
   headers?: Record<string, string>;
 }
-
-/** How a cut response ends: clean end of body, socket destroyed, or left open forever. */
-export type CutEnding = 'end' | 'destroy' | 'stall';
 
 /** A scripted behaviour for one upcoming request; `path` restricts it to that pathname. */
 export type FakeBehaviour = { path?: string } & (

@@ -1,9 +1,6 @@
 // The HTTP side of the fake OpenAI upstream: routing, auth, scripted behaviours, streaming and
 // abort recording. The public API and its documentation are in fake-openai.ts.
-import { EventEmitter } from 'node:events';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
+import type { ServerResponse } from 'node:http';
 import {
   DEFAULT_CHUNK_DELAY_MS,
   DEFAULT_COMPLETION_TEXT,
@@ -62,12 +59,10 @@ import {
   storedRouteOf,
   type StoredRoute,
 } from './fake-openai-stored.js';
+import { FakeUpstreamServer, sendJson, write, type Exchange as BaseExchange, type IncomingFields } from './fake-server.js';
 import type { FakeOpenAI, FakeOpenAIOptions, RecordedRequest } from './fake-openai.js';
 
-interface Exchange {
-  res: ServerResponse;
-  record: RecordedRequest;
-  startedAt: number;
+interface Exchange extends BaseExchange<RecordedRequest> {
   requestId: string;
 }
 
@@ -76,63 +71,16 @@ interface Cut {
   then: CutEnding;
 }
 
-export class FakeOpenAIServer implements FakeOpenAI {
-  url = '';
-  origin = '';
+export class FakeOpenAIServer extends FakeUpstreamServer<RecordedRequest, FakeBehaviour, ReplyScript> implements FakeOpenAI {
   readonly apiKey: string;
-  readonly requests: RecordedRequest[] = [];
-  private readonly server = createServer({ noDelay: true }, (req, res) => {
-    this.handle(req, res).catch(() => {
-      // A bug in the fake must surface as a failed response, not as an unhandled rejection.
-      if (res.headersSent) res.destroy();
-      else sendJson(res, 500, errorBody('fake upstream crashed', 'server_error'), {});
-    });
-  });
-  private readonly events = new EventEmitter().setMaxListeners(0);
-  private readonly queue: FakeBehaviour[] = [];
-  private readonly endedByServer = new WeakSet<ServerResponse>();
   /** This fake's organisation's stored responses. */
   private readonly store = new FakeResponseStore();
-  private defaultReply: ReplyScript;
   private requestsUsed = 0;
   private tokensUsed = 0;
-  private closing = false;
 
   constructor(private readonly options: FakeOpenAIOptions) {
+    super({ name: 'OpenAI', basePath: '/v1', reply: options.reply ?? {}, chunkDelayMs: options.chunkDelayMs ?? DEFAULT_CHUNK_DELAY_MS });
     this.apiKey = options.apiKey ?? FAKE_UPSTREAM_API_KEY;
-    this.defaultReply = options.reply ?? {};
-  }
-
-  get pendingBehaviours(): number {
-    return this.queue.length;
-  }
-
-  async listen(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(0, '127.0.0.1', () => resolve());
-    });
-    const { port } = this.server.address() as AddressInfo;
-    this.origin = `http://127.0.0.1:${port}`;
-    this.url = `${this.origin}/v1`;
-  }
-
-  enqueue(...behaviours: FakeBehaviour[]): void {
-    this.queue.push(...behaviours);
-  }
-
-  setReply(script: ReplyScript): void {
-    this.defaultReply = script;
-  }
-
-  async waitForRequests(count: number, timeoutMs = 5_000): Promise<RecordedRequest[]> {
-    await this.waitUntil(() => this.requests.length >= count, timeoutMs, `${count} requests`);
-    return this.requests;
-  }
-
-  async settled(request: RecordedRequest, timeoutMs = 5_000): Promise<RecordedRequest> {
-    await this.waitUntil(() => request.closed, timeoutMs, `${request.method} ${request.path} to close`);
-    return request;
   }
 
   hasStoredResponse(id: string): boolean {
@@ -143,59 +91,17 @@ export class FakeOpenAIServer implements FakeOpenAI {
     return this.store.hasItem(id);
   }
 
-  reset(): void {
-    this.requests.length = 0;
-    this.queue.length = 0;
+  protected record({ method, path, query, headers, rawBody }: IncomingFields): RecordedRequest {
+    return { method, path, query, headers, body: undefined, rawBody, status: undefined, chunksSent: 0, aborted: false, closed: false };
   }
 
-  async close(): Promise<void> {
-    this.closing = true;
-    // Hanging and stalled exchanges would otherwise keep server.close() waiting forever.
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  protected crashed(res: ServerResponse): void {
+    sendJson(res, 500, errorBody('fake upstream crashed', 'server_error'), {});
   }
 
-  private waitUntil(done: () => boolean, timeoutMs: number, what: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (done()) return resolve();
-      const onChange = (): void => {
-        if (!done()) return;
-        clearTimeout(timer);
-        this.events.off('change', onChange);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.events.off('change', onChange);
-        reject(new Error(`fake OpenAI: timed out after ${timeoutMs}ms waiting for ${what}`));
-      }, timeoutMs);
-      this.events.on('change', onChange);
-    });
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const startedAt = Date.now();
-    const method = req.method ?? 'GET';
-    let rawBody: string;
-    try {
-      const parts: Buffer[] = [];
-      for await (const part of req) parts.push(part as Buffer);
-      rawBody = Buffer.concat(parts).toString('utf8');
-    } catch {
-      return; // The client left while sending its body; there is nobody to answer.
-    }
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const record: RecordedRequest = {
-      method,
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      headers: flattenHeaders(req.headers),
-      body: undefined,
-      rawBody,
-      status: undefined,
-      chunksSent: 0,
-      aborted: false,
-      closed: false,
-    };
+  protected async handle(exchange: BaseExchange<RecordedRequest>): Promise<void> {
+    const { req, url, record } = exchange;
+    const { method, rawBody } = record;
     let body: unknown = {};
     if (rawBody.trim() !== '') {
       try {
@@ -204,17 +110,7 @@ export class FakeOpenAIServer implements FakeOpenAI {
         body = undefined;
       }
     }
-    const ex: Exchange = { res, record, startedAt, requestId: requestId() };
-    // Writing to a response whose client left errors; the 'close' handler records that instead.
-    res.on('error', () => undefined);
-    // Not req.on('close'): since Node 16 that fires once the request body is read, not on disconnect.
-    res.on('close', () => {
-      record.closed = true;
-      record.aborted = !res.writableFinished && !this.endedByServer.has(res) && !this.closing;
-      this.events.emit('change');
-    });
-    this.requests.push(record);
-    this.events.emit('change');
+    const ex: Exchange = { ...exchange, requestId: requestId() };
 
     const stored = storedRouteOf(method, url.pathname);
     const route = stored ? 'stored' : routeOf(method, url.pathname);
@@ -224,15 +120,14 @@ export class FakeOpenAIServer implements FakeOpenAI {
     this.requestsUsed += 1;
     if (!isRecord(body)) return this.send(ex, 400, invalidJsonError());
 
-    const behaviour = this.takeBehaviour(url.pathname) ?? { kind: 'reply' };
+    const behaviour = this.takeBehaviour((candidate) => candidate.path === undefined || candidate.path === url.pathname) ?? { kind: 'reply' };
     if (behaviour.kind === 'hang') return;
     if (behaviour.kind === 'error') {
       const { status, message, type, param = null, code = null, headers } = behaviour;
       return this.send(ex, status, errorBody(message, type, param, code), true, headers);
     }
-    const script: ReplyScript = { ...this.defaultReply, ...replyFields(behaviour) };
     const cut = behaviour.kind === 'cut' ? { afterPieces: behaviour.afterPieces, then: behaviour.then } : undefined;
-    if (script.latencyMs) await sleep(script.latencyMs);
+    const script = await this.replyScript(behaviour, ['kind', 'path', 'afterPieces', 'then']);
 
     if (route === 'chat') return this.chat(ex, body, script, cut);
     if (route === 'embeddings') return this.embeddings(ex, body, script, cut);
@@ -285,22 +180,13 @@ export class FakeOpenAIServer implements FakeOpenAI {
     return this.writeStream(ex, script, frames, cut, 'data: [DONE]\n\n');
   }
 
-  /**
-   * Streams SSE frames, each awaited on its own so a buffering proxy shows, `chunkDelayMs`
-   * apart; then the trailer, or the cut's ending.
-   */
+  /** Streams SSE frames `chunkDelayMs` apart; then the trailer, or the cut's ending. */
   private async writeStream(ex: Exchange, script: ReplyScript, frames: string[], cut: Cut | undefined, trailer?: string): Promise<void> {
     const { res, record } = ex;
     record.status = 200;
     res.writeHead(200, { ...this.headers(ex, 'text/event-stream; charset=utf-8', true), ...script.headers });
     res.flushHeaders();
-    const delayMs = script.chunkDelayMs ?? this.options.chunkDelayMs ?? DEFAULT_CHUNK_DELAY_MS;
-    for (const [index, frame] of frames.entries()) {
-      if (index > 0 && delayMs > 0) await sleep(delayMs);
-      if (!(await write(res, frame))) return;
-      record.chunksSent += 1;
-      this.events.emit('change');
-    }
+    if (!(await this.writeFrames(res, frames, this.chunkDelay(script), () => (record.chunksSent += 1)))) return;
     if (cut) return this.endCut(res, cut.then);
     if (trailer === undefined) res.end();
     else if (await write(res, trailer)) res.end();
@@ -385,32 +271,15 @@ export class FakeOpenAIServer implements FakeOpenAI {
     return key === this.apiKey ? undefined : incorrectApiKeyError(key);
   }
 
-  private takeBehaviour(path: string): FakeBehaviour | undefined {
-    const index = this.queue.findIndex((behaviour) => behaviour.path === undefined || behaviour.path === path);
-    return index === -1 ? undefined : this.queue.splice(index, 1)[0];
-  }
-
   private sendOk(ex: Exchange, body: unknown, script: ReplyScript, cut?: Cut): void {
     if (!cut) return this.send(ex, 200, body, true, script.headers);
-    const text = JSON.stringify(body);
-    ex.record.status = 200;
-    ex.res.writeHead(200, { ...this.headers(ex, 'application/json', true), ...script.headers });
-    ex.res.write(text.slice(0, Math.floor(text.length / 2)));
-    this.endCut(ex.res, cut.then);
+    this.sendHalf(ex, { ...this.headers(ex, 'application/json', true), ...script.headers }, body, cut.then);
   }
 
   /** Unauthenticated answers (401, 404 for unknown paths) carry no rate-limit headers. */
   private send(ex: Exchange, status: number, body: unknown, authenticated = true, extra?: Record<string, string>): void {
     ex.record.status = status;
     sendJson(ex.res, status, body, { ...this.headers(ex, 'application/json', authenticated), ...extra });
-  }
-
-  private endCut(res: ServerResponse, then: CutEnding): void {
-    if (then === 'end') res.end();
-    if (then === 'destroy') {
-      this.endedByServer.add(res);
-      res.destroy();
-    }
   }
 
   /** The real API's response headers; the rate-limit window is approximated by counters that never refill. */
@@ -455,35 +324,4 @@ function modelObject(model: FakeModel): Record<string, unknown> {
 
 function positiveInt(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
-}
-
-function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
-  const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return flat;
-}
-
-/** The behaviour's ReplyScript fields that are set, so unset ones do not shadow the default reply. */
-function replyFields(behaviour: FakeBehaviour): ReplyScript {
-  const script: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(behaviour)) {
-    if (value !== undefined && !['kind', 'path', 'afterPieces', 'then'].includes(key)) script[key] = value;
-  }
-  return script as ReplyScript;
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', ...headers, 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-/** Resolves false instead of throwing when the client is already gone. */
-function write(res: ServerResponse, text: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (res.destroyed || res.writableEnded) return resolve(false);
-    res.write(text, (error) => resolve(!error));
-  });
 }
