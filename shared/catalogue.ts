@@ -43,19 +43,23 @@ export interface PartialPrices {
   output: number;
   cachedInput?: number | null | undefined;
   cacheWrite?: number | null | undefined;
+  cacheWrite1h?: number | null | undefined;
   reasoning?: number | null | undefined;
 }
 
 /**
  * Fills the prices a provider does not set apart: cached input and cache writes cost
- * what input costs, reasoning what output costs. The result is stored as it is, so a
- * later change of these defaults can never reprice history.
+ * what input costs, one-hour cache writes what cache writes cost, reasoning what output
+ * costs. The result is stored as it is, so a later change of these defaults can never
+ * reprice history.
  */
 export function pricesWithDefaults(p: PartialPrices): Prices {
+  const cacheWrite = p.cacheWrite ?? p.input;
   return {
     input: p.input,
     cachedInput: p.cachedInput ?? p.input,
-    cacheWrite: p.cacheWrite ?? p.input,
+    cacheWrite,
+    cacheWrite1h: p.cacheWrite1h ?? cacheWrite,
     output: p.output,
     reasoning: p.reasoning ?? p.output,
   };
@@ -78,7 +82,7 @@ const fileSchema = z.object({
       provider: z.enum(PROVIDERS),
       upstreamModel: z.string().regex(MODEL_NAME).optional(),
       capabilities: z.array(z.enum(MODEL_CAPABILITIES)).min(1),
-      prices: z.object({ input: usd, output: usd, cachedInput: usd.optional(), cacheWrite: usd.optional(), reasoning: usd.optional() }),
+      prices: z.object({ input: usd, output: usd, cachedInput: usd.optional(), cacheWrite: usd.optional(), cacheWrite1h: usd.optional(), reasoning: usd.optional() }),
     }),
   ),
 });

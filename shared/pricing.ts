@@ -30,8 +30,10 @@ export interface Prices {
   input: number;
   /** Input tokens read from the provider's prompt cache. */
   cachedInput: number;
-  /** Input tokens written to the provider's prompt cache (Anthropic's cache_creation_input_tokens). */
+  /** Input tokens written to the provider's prompt cache (Anthropic's cache_creation_input_tokens), for its default lifetime (Anthropic: five minutes). */
   cacheWrite: number;
+  /** Input tokens written to a one-hour prompt cache (Anthropic's `ttl: "1h"`, `ephemeral_1h_input_tokens`). */
+  cacheWrite1h: number;
   /** Output tokens other than reasoning. */
   output: number;
   /** Output tokens spent on reasoning (thinking). */
@@ -39,7 +41,7 @@ export interface Prices {
 }
 
 /** The price kinds, in the order they are listed everywhere. */
-export const PRICE_KINDS = ['input', 'cachedInput', 'cacheWrite', 'output', 'reasoning'] as const satisfies readonly (keyof Prices)[];
+export const PRICE_KINDS = ['input', 'cachedInput', 'cacheWrite', 'cacheWrite1h', 'output', 'reasoning'] as const satisfies readonly (keyof Prices)[];
 
 /**
  * Token counts in the normalised convention of shared/usage-event.ts: `inputTokens`
@@ -50,15 +52,18 @@ export interface BilledTokens {
   inputTokens: number;
   cachedInputTokens: number;
   cacheWriteTokens: number;
+  /** The part of cacheWriteTokens written to a one-hour cache. */
+  cacheWrite1hTokens: number;
   outputTokens: number;
   reasoningTokens: number;
 }
 
-const TOKEN_FIELDS = ['inputTokens', 'cachedInputTokens', 'cacheWriteTokens', 'outputTokens', 'reasoningTokens'] as const satisfies readonly (keyof BilledTokens)[];
+const TOKEN_FIELDS = ['inputTokens', 'cachedInputTokens', 'cacheWriteTokens', 'cacheWrite1hTokens', 'outputTokens', 'reasoningTokens'] as const satisfies readonly (keyof BilledTokens)[];
 
 /**
  * The exact cost of `tokens` at `prices`, in pico-USD:
- * (input − cached − cacheWrite)·input + cached·cachedInput + cacheWrite·cacheWrite
+ * (input − cached − cacheWrite)·input + cached·cachedInput
+ * + (cacheWrite − cacheWrite1h)·cacheWrite + cacheWrite1h·cacheWrite1h
  * + (output − reasoning)·output + reasoning·reasoning.
  *
  * A part larger than its whole (a provider reporting more cached than input tokens) is
@@ -73,12 +78,14 @@ export function costOf(tokens: BilledTokens, prices: Prices): bigint {
   const input = BigInt(tokens.inputTokens);
   const cached = min(BigInt(tokens.cachedInputTokens), input);
   const cacheWrite = min(BigInt(tokens.cacheWriteTokens), input - cached);
+  const cacheWrite1h = min(BigInt(tokens.cacheWrite1hTokens), cacheWrite);
   const output = BigInt(tokens.outputTokens);
   const reasoning = min(BigInt(tokens.reasoningTokens), output);
   return (
     (input - cached - cacheWrite) * BigInt(prices.input) +
     cached * BigInt(prices.cachedInput) +
-    cacheWrite * BigInt(prices.cacheWrite) +
+    (cacheWrite - cacheWrite1h) * BigInt(prices.cacheWrite) +
+    cacheWrite1h * BigInt(prices.cacheWrite1h) +
     (output - reasoning) * BigInt(prices.output) +
     reasoning * BigInt(prices.reasoning)
   );

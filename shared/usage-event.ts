@@ -24,7 +24,8 @@ export type UsageStatus = (typeof UsageStatus)[keyof typeof UsageStatus];
  * computed the same way for all (see `costOf` in shared/pricing.ts):
  * - `inputTokens` counts ALL input tokens: uncached, read from a prompt cache and
  *   written to one (Anthropic reports these three separately: add them up);
- * - `cachedInputTokens` and `cacheWriteTokens` are parts of `inputTokens`;
+ * - `cachedInputTokens` and `cacheWriteTokens` are parts of `inputTokens`, and
+ *   `cacheWrite1hTokens` (writes to a one-hour cache) a part of `cacheWriteTokens`;
  * - `outputTokens` counts ALL output tokens, reasoning included (Gemini reports
  *   thoughts apart from candidates: add them up);
  * - `reasoningTokens` is a part of `outputTokens`.
@@ -46,6 +47,8 @@ export interface UsageEvent {
   cachedInputTokens: number;
   /** Input tokens written to the provider's prompt cache (part of inputTokens). */
   cacheWriteTokens: number;
+  /** Input tokens written to a one-hour prompt cache (part of cacheWriteTokens; Anthropic's `ttl: "1h"`). */
+  cacheWrite1hTokens: number;
   /** Every output token, reasoning included. */
   outputTokens: number;
   /** Output tokens spent on reasoning (part of outputTokens). */
@@ -88,12 +91,14 @@ export const USAGE_EVENT_COLUMNS = [
   'cache_write_tokens',
   'price_version_id',
   'cost_picousd',
+  'cache_write_1h_tokens',
 ] as const;
 
 /**
  * One event as the values of a `usage_event` row, matching {@link USAGE_EVENT_COLUMNS}.
  * An event spooled by a gateway older than the price catalogue lacks the cost fields;
- * it is written as uncosted (0, no price version), never guessed.
+ * it is written as uncosted (0, no price version), never guessed. One spooled before
+ * one-hour cache writes were told apart has none (0): its cost already counted them.
  *
  * @throws Error when `costPicoUsd` is not a non-negative decimal integer (a corrupted spool line).
  */
@@ -121,5 +126,6 @@ export function usageEventRow(e: UsageEvent): unknown[] {
     (e.cacheWriteTokens as number | undefined) ?? 0,
     (e.priceVersionId as string | null | undefined) ?? null,
     cost,
+    (e.cacheWrite1hTokens as number | undefined) ?? 0,
   ];
 }

@@ -16,6 +16,7 @@ interface Row {
   input: string;
   cached_input: string;
   cache_write: string;
+  cache_write_1h: string;
   output: string;
   reasoning: string;
 }
@@ -29,7 +30,8 @@ interface Row {
 const LOAD = `select m.public_name, m.provider, m.upstream_model, m.capabilities, m.created_at as model_created_at,
     p.id::text as price_version_id, p.effective_from,
     p.input_micro_usd_per_m::text as input, p.cached_input_micro_usd_per_m::text as cached_input,
-    p.cache_write_micro_usd_per_m::text as cache_write, p.output_micro_usd_per_m::text as output,
+    p.cache_write_micro_usd_per_m::text as cache_write, p.cache_write_1h_micro_usd_per_m::text as cache_write_1h,
+    p.output_micro_usd_per_m::text as output,
     p.reasoning_micro_usd_per_m::text as reasoning
   from catalogue_model m
   join price_version p on p.model_id = m.id
@@ -97,6 +99,7 @@ function toPrices(row: Row): Prices {
     input: Number(row.input),
     cachedInput: Number(row.cached_input),
     cacheWrite: Number(row.cache_write),
+    cacheWrite1h: Number(row.cache_write_1h),
     output: Number(row.output),
     reasoning: Number(row.reasoning),
   };

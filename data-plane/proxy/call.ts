@@ -28,6 +28,8 @@ export interface TokenCounts {
   cachedInputTokens: number;
   /** Input tokens written to a prompt cache; providers without cache-write billing leave it out (0). */
   cacheWriteTokens?: number;
+  /** The part of cacheWriteTokens written to a one-hour cache (Anthropic); 0 when left out. */
+  cacheWrite1hTokens?: number;
   outputTokens: number;
   reasoningTokens: number;
 }
@@ -221,7 +223,11 @@ export class ProxyCall {
   }
 
   #record(key: AuthenticatedKey, outcome: CallOutcome, latencyMs: number): void {
-    const tokens = { ...(outcome.tokens ?? NO_TOKENS), cacheWriteTokens: outcome.tokens?.cacheWriteTokens ?? 0 };
+    const tokens = {
+      ...(outcome.tokens ?? NO_TOKENS),
+      cacheWriteTokens: outcome.tokens?.cacheWriteTokens ?? 0,
+      cacheWrite1hTokens: outcome.tokens?.cacheWrite1hTokens ?? 0,
+    };
     const event: UsageEvent = {
       requestId: this.requestId,
       createdAt: this.createdAt,

@@ -45,6 +45,7 @@ const COLUMN_TYPES: Record<UsageEventColumn, { element: string; js: 'string' | '
   price_version_id: { element: 'uuid', js: 'string' },
   // A decimal string: a JS number would round a cost past 2^53.
   cost_picousd: { element: 'bigint', js: 'string' },
+  cache_write_1h_tokens: { element: 'bigint', js: 'number' },
 };
 
 const COLUMNS = USAGE_EVENT_COLUMNS.map((name) => ({ name, ...COLUMN_TYPES[name] }));

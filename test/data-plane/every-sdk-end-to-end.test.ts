@@ -6,7 +6,7 @@ import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKey } from '../helpers/api-keys.js';
-import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic.js';
+import { reply, startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic.js';
 import { startFakeGemini, type FakeGemini } from '../helpers/fake-gemini.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';
 import { signUpAndLogIn, type GraphQLClient } from '../helpers/graphql-client.js';
@@ -33,12 +33,16 @@ afterAll(async () => {
 });
 
 const EVENTS = `query($key: ID) { usageEvents(first: 10, filter: { apiKey: $key }) { nodes {
-  provider model inputTokens cachedInputTokens outputTokens reasoningTokens usageEstimated status cost { amount currency } } } }`;
+  provider model inputTokens cachedInputTokens cacheWriteTokens cacheWrite1hTokens outputTokens reasoningTokens usageEstimated status
+  cost { amount currency } } } }`;
 
 interface Recorded {
   provider: string;
   model: string;
   inputTokens: number;
+  cachedInputTokens: number;
+  cacheWriteTokens: number;
+  cacheWrite1hTokens: number;
   outputTokens: number;
   usageEstimated: boolean;
   status: string;
@@ -99,6 +103,31 @@ describe('every official SDK through the real stack, usage and cost read back th
     const claude = new Anthropic({ apiKey: key.secret, baseURL: url(), maxRetries: 0 });
     const final = await claude.messages.stream({ model: 'claude-haiku-4-5', max_tokens: 64, messages }).finalMessage();
     expectCosted(await recorded(key.id), { provider: 'anthropic', model: 'claude-haiku-4-5', inputTokens: final.usage.input_tokens, outputTokens: final.usage.output_tokens });
+  });
+
+  it('@anthropic-ai/sdk: five-minute and one-hour cache writes, each at the seeded price', async () => {
+    const key = await createKey(user);
+    anthropic.enqueue(
+      reply({ usage: { input_tokens: 100, cache_read_input_tokens: 1_000, cache_creation_input_tokens: 3_000, cache_creation_1h_input_tokens: 2_000, output_tokens: 10 } }),
+    );
+    const claude = new Anthropic({ apiKey: key.secret, baseURL: url(), maxRetries: 0 });
+    const message = await claude.messages.create({
+      model: 'claude-haiku-4-5',
+      max_tokens: 64,
+      system: [{ type: 'text', text: 'A long, stable preamble.', cache_control: { type: 'ephemeral', ttl: '1h' } }],
+      messages,
+    });
+    expect(message.usage.cache_creation).toEqual({ ephemeral_5m_input_tokens: 1_000, ephemeral_1h_input_tokens: 2_000 });
+    // claude-haiku-4-5 as seeded, per million: input $1, cache read $0.10, five-minute write $1.25, one-hour write $2, output $5.
+    // 100·1 + 1000·0.10 + 1000·1.25 + 2000·2 + 10·5 = 5,500 micro-dollars.
+    expectCosted(await recorded(key.id), {
+      inputTokens: 4_100,
+      cachedInputTokens: 1_000,
+      cacheWriteTokens: 3_000,
+      cacheWrite1hTokens: 2_000,
+      outputTokens: 10,
+      cost: { amount: '0.005500000000', currency: 'USD' },
+    });
   });
 
   it('@google/genai: generateContent, streamed', async () => {

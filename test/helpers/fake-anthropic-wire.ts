@@ -34,6 +34,8 @@ export interface UsageScript {
   output_tokens?: number;
   cache_read_input_tokens?: number;
   cache_creation_input_tokens?: number;
+  /** The part of cache_creation_input_tokens written to a one-hour cache (`ttl: "1h"`); the rest went to the five-minute one. */
+  cache_creation_1h_input_tokens?: number;
   /** Added to output_tokens and reported in output_tokens_details, as the API reports thinking. */
   thinking_tokens?: number;
 }
@@ -103,11 +105,12 @@ export function jsonFragments(input: Record<string, unknown>): string[] {
 export function buildUsage(inputTokens: number, visibleOutputTokens: number, script: UsageScript = {}): AnthropicUsage {
   const thinking = script.thinking_tokens ?? 0;
   const cacheWrites = script.cache_creation_input_tokens ?? 0;
+  const oneHour = script.cache_creation_1h_input_tokens ?? 0;
   return {
     input_tokens: script.input_tokens ?? inputTokens,
     cache_creation_input_tokens: cacheWrites,
     cache_read_input_tokens: script.cache_read_input_tokens ?? 0,
-    cache_creation: { ephemeral_5m_input_tokens: cacheWrites, ephemeral_1h_input_tokens: 0 },
+    cache_creation: { ephemeral_5m_input_tokens: cacheWrites - oneHour, ephemeral_1h_input_tokens: oneHour },
     output_tokens: (script.output_tokens ?? visibleOutputTokens) + thinking,
     output_tokens_details: script.thinking_tokens === undefined ? null : { thinking_tokens: thinking },
     service_tier: 'standard',

@@ -16,21 +16,28 @@ describe('the seed catalogue (shared/catalogue.json)', () => {
       provider: 'openai',
       upstreamModel: 'gpt-4o-mini',
       capabilities: ['chat', 'streaming', 'tools', 'vision', 'responses'],
-      prices: { input: 150_000, cachedInput: 75_000, cacheWrite: 150_000, output: 600_000, reasoning: 600_000 },
+      prices: { input: 150_000, cachedInput: 75_000, cacheWrite: 150_000, cacheWrite1h: 150_000, output: 600_000, reasoning: 600_000 },
     });
     expect(seed.find((m) => m.name === 'claude-sonnet-4-5')).toMatchObject({
       provider: 'anthropic',
       upstreamModel: 'claude-sonnet-4-5-20250929',
-      prices: { input: 3_000_000, cachedInput: 300_000, cacheWrite: 3_750_000, output: 15_000_000, reasoning: 15_000_000 },
+      prices: { input: 3_000_000, cachedInput: 300_000, cacheWrite: 3_750_000, cacheWrite1h: 6_000_000, output: 15_000_000, reasoning: 15_000_000 },
     });
     for (const name of ['simulated-gpt', 'simulated-gpt-mini']) {
-      expect(seed.find((m) => m.name === name)).toMatchObject({ provider: 'simulated', prices: { input: 0, cachedInput: 0, cacheWrite: 0, output: 0, reasoning: 0 } });
+      expect(seed.find((m) => m.name === name)).toMatchObject({ provider: 'simulated', prices: { input: 0, cachedInput: 0, cacheWrite: 0, cacheWrite1h: 0, output: 0, reasoning: 0 } });
     }
   });
 
-  it('fills prices left out from input and output, explicitly', () => {
-    expect(pricesWithDefaults({ input: 5, output: 7 })).toEqual({ input: 5, cachedInput: 5, cacheWrite: 5, output: 7, reasoning: 7 });
-    expect(pricesWithDefaults({ input: 5, output: 7, cachedInput: 0, reasoning: 9 })).toEqual({ input: 5, cachedInput: 0, cacheWrite: 5, output: 7, reasoning: 9 });
+  it('fills prices left out from input and output (a one-hour cache write from a cache write), explicitly', () => {
+    expect(pricesWithDefaults({ input: 5, output: 7 })).toEqual({ input: 5, cachedInput: 5, cacheWrite: 5, cacheWrite1h: 5, output: 7, reasoning: 7 });
+    expect(pricesWithDefaults({ input: 5, output: 7, cachedInput: 0, reasoning: 9 })).toEqual({ input: 5, cachedInput: 0, cacheWrite: 5, cacheWrite1h: 5, output: 7, reasoning: 9 });
+    expect(pricesWithDefaults({ input: 5, output: 7, cacheWrite: 6 })).toMatchObject({ cacheWrite: 6, cacheWrite1h: 6 });
+    expect(pricesWithDefaults({ input: 5, output: 7, cacheWrite: 6, cacheWrite1h: 10 })).toMatchObject({ cacheWrite: 6, cacheWrite1h: 10 });
+    // Every Anthropic model of the seed prices a one-hour write at twice its input, a five-minute one at 1.25 times.
+    for (const model of catalogueSeed().filter((m) => m.provider === 'anthropic')) {
+      expect(model.prices.cacheWrite1h).toBe(2 * model.prices.input);
+      expect(model.prices.cacheWrite).toBe(1.25 * model.prices.input);
+    }
   });
 
   it('refuses a file with an inexact price, an unknown provider or a name twice, listing the problems', () => {

@@ -5,11 +5,12 @@ const tokens = (t: Partial<BilledTokens>): BilledTokens => ({
   inputTokens: 0,
   cachedInputTokens: 0,
   cacheWriteTokens: 0,
+  cacheWrite1hTokens: 0,
   outputTokens: 0,
   reasoningTokens: 0,
   ...t,
 });
-const flat = (p: number): Prices => ({ input: p, cachedInput: p, cacheWrite: p, output: p, reasoning: p });
+const flat = (p: number): Prices => ({ input: p, cachedInput: p, cacheWrite: p, cacheWrite1h: p, output: p, reasoning: p });
 
 describe('costOf: exact integer pico-dollars', () => {
   it('n tokens at p micro-dollars per million cost exactly n·p pico-dollars', () => {
@@ -32,19 +33,31 @@ describe('costOf: exact integer pico-dollars', () => {
   });
 
   it('bills every part of input and output at its own price, each token once', () => {
-    const prices: Prices = { input: 3_000_000, cachedInput: 300_000, cacheWrite: 3_750_000, output: 15_000_000, reasoning: 20_000_000 };
+    const prices: Prices = { input: 3_000_000, cachedInput: 300_000, cacheWrite: 3_750_000, cacheWrite1h: 6_000_000, output: 15_000_000, reasoning: 20_000_000 };
     const cost = costOf(tokens({ inputTokens: 1_000, cachedInputTokens: 600, cacheWriteTokens: 300, outputTokens: 500, reasoningTokens: 200 }), prices);
     // (1000 − 600 − 300)·3 + 600·0.3 + 300·3.75 + (500 − 200)·15 + 200·20, in µ$/M = pico-dollars per token.
     expect(cost).toBe(100n * 3_000_000n + 600n * 300_000n + 300n * 3_750_000n + 300n * 15_000_000n + 200n * 20_000_000n);
     expect(formatPicoUsd(cost)).toBe('0.010105000000');
   });
 
+  it('bills cache writes to a one-hour cache at their own price, the rest of the cache writes at the cache-write price', () => {
+    const prices: Prices = { input: 3_000_000, cachedInput: 300_000, cacheWrite: 3_750_000, cacheWrite1h: 6_000_000, output: 15_000_000, reasoning: 15_000_000 };
+    const cost = costOf(tokens({ inputTokens: 1_000, cachedInputTokens: 100, cacheWriteTokens: 700, cacheWrite1hTokens: 500, outputTokens: 10 }), prices);
+    // (1000 − 100 − 700)·3 + 100·0.3 + (700 − 500)·3.75 + 500·6 + 10·15.
+    expect(cost).toBe(200n * 3_000_000n + 100n * 300_000n + 200n * 3_750_000n + 500n * 6_000_000n + 10n * 15_000_000n);
+    // Anthropic's list prices: a one-hour write costs 2× input, a five-minute one 1.25×; moving 500 tokens costs 500·(6 − 3.75) more.
+    const fiveMinutesOnly = costOf(tokens({ inputTokens: 1_000, cachedInputTokens: 100, cacheWriteTokens: 700, outputTokens: 10 }), prices);
+    expect(cost - fiveMinutesOnly).toBe(500n * 2_250_000n);
+  });
+
   it('caps a part larger than its whole instead of billing negative or twice', () => {
-    const prices: Prices = { input: 10, cachedInput: 1, cacheWrite: 100, output: 1_000, reasoning: 10_000 };
+    const prices: Prices = { input: 10, cachedInput: 1, cacheWrite: 100, cacheWrite1h: 200, output: 1_000, reasoning: 10_000 };
     // 12 cached of 10 input: all 10 are cached, none written; 9 reasoning of 5 output: all 5 are reasoning.
     expect(costOf(tokens({ inputTokens: 10, cachedInputTokens: 12, cacheWriteTokens: 4, outputTokens: 5, reasoningTokens: 9 }), prices)).toBe(10n + 5n * 10_000n);
     // 7 cached and 7 written of 10 input: 7 cached, the remaining 3 written.
     expect(costOf(tokens({ inputTokens: 10, cachedInputTokens: 7, cacheWriteTokens: 7 }), prices)).toBe(7n + 3n * 100n);
+    // 5 one-hour writes of 3 writes: all 3 are one-hour writes.
+    expect(costOf(tokens({ inputTokens: 10, cachedInputTokens: 7, cacheWriteTokens: 3, cacheWrite1hTokens: 5 }), prices)).toBe(7n + 3n * 200n);
   });
 
   it('refuses counts and prices that are not non-negative safe integers', () => {

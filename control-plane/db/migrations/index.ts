@@ -8,6 +8,7 @@ import { Migration0006PrivacyAccessCorrectionExport } from './0006-privacy-acces
 import { Migration0007AccountRights } from './0007-account-rights.js';
 import { Migration0008RetentionAudit } from './0008-retention-audit.js';
 import { Migration0009UpstreamCredentials } from './0009-upstream-credentials.js';
+import { Migration0010OneHourCacheWrites } from './0010-one-hour-cache-writes.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list runs
@@ -23,4 +24,5 @@ export const migrationsList: MigrationObject[] = [
   { name: '0007-account-rights', class: Migration0007AccountRights },
   { name: '0008-retention-audit', class: Migration0008RetentionAudit },
   { name: '0009-upstream-credentials', class: Migration0009UpstreamCredentials },
+  { name: '0010-one-hour-cache-writes', class: Migration0010OneHourCacheWrites },
 ];

@@ -61,6 +61,9 @@ export class PriceVersion {
   @Property(price('cache_write_micro_usd_per_m'))
   cacheWriteMicroUsdPerM!: number;
 
+  @Property(price('cache_write_1h_micro_usd_per_m'))
+  cacheWrite1hMicroUsdPerM!: number;
+
   @Property(price('output_micro_usd_per_m'))
   outputMicroUsdPerM!: number;
 
@@ -74,12 +77,13 @@ export class PriceVersion {
   @ManyToOne(() => Account, { nullable: true, deleteRule: 'set null' })
   createdBy: Opt<Account> | null = null;
 
-  /** The five prices in the shape shared/pricing.ts computes with. */
+  /** The prices in the shape shared/pricing.ts computes with. */
   prices(): Prices {
     return {
       input: this.inputMicroUsdPerM,
       cachedInput: this.cachedInputMicroUsdPerM,
       cacheWrite: this.cacheWriteMicroUsdPerM,
+      cacheWrite1h: this.cacheWrite1hMicroUsdPerM,
       output: this.outputMicroUsdPerM,
       reasoning: this.reasoningMicroUsdPerM,
     };
@@ -92,6 +96,7 @@ export function priceColumns(prices: Prices) {
     inputMicroUsdPerM: prices.input,
     cachedInputMicroUsdPerM: prices.cachedInput,
     cacheWriteMicroUsdPerM: prices.cacheWrite,
+    cacheWrite1hMicroUsdPerM: prices.cacheWrite1h,
     outputMicroUsdPerM: prices.output,
     reasoningMicroUsdPerM: prices.reasoning,
   };

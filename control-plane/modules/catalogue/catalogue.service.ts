@@ -16,6 +16,7 @@ export interface PriceInput {
   outputPerMillion: string;
   cachedInputPerMillion?: string | null;
   cacheWritePerMillion?: string | null;
+  cacheWrite1hPerMillion?: string | null;
   reasoningPerMillion?: string | null;
 }
 
@@ -169,9 +170,10 @@ function parsePrices(input: PriceInput, path: string[]): Result<Prices> {
   const output = parse('outputPerMillion', input.outputPerMillion);
   const cachedInput = parse('cachedInputPerMillion', input.cachedInputPerMillion);
   const cacheWrite = parse('cacheWritePerMillion', input.cacheWritePerMillion);
+  const cacheWrite1h = parse('cacheWrite1hPerMillion', input.cacheWrite1hPerMillion);
   const reasoning = parse('reasoningPerMillion', input.reasoningPerMillion);
   if (problems.length > 0 || input_ === null || output === null) return { ok: false, problems };
-  return { ok: true, value: pricesWithDefaults({ input: input_, output, cachedInput, cacheWrite, reasoning }) };
+  return { ok: true, value: pricesWithDefaults({ input: input_, output, cachedInput, cacheWrite, cacheWrite1h, reasoning }) };
 }
 
 function invalid(field: string[], message: string): Problem {

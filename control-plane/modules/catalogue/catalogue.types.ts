@@ -42,8 +42,11 @@ export class ModelPriceType extends Node {
   @Field(() => Money, { description: "Per million input tokens read from the provider's prompt cache." })
   cachedInputPerMillion!: Money;
 
-  @Field(() => Money, { description: "Per million input tokens written to the provider's prompt cache." })
+  @Field(() => Money, { description: "Per million input tokens written to the provider's prompt cache for its default lifetime (Anthropic: five minutes)." })
   cacheWritePerMillion!: Money;
+
+  @Field(() => Money, { description: 'Per million input tokens written to a one-hour prompt cache (Anthropic\'s `cache_control.ttl: "1h"`).' })
+  cacheWrite1hPerMillion!: Money;
 
   @Field(() => Money, { description: 'Per million output tokens other than reasoning.' })
   outputPerMillion!: Money;
@@ -64,6 +67,7 @@ export class ModelPriceType extends Node {
       inputPerMillion: Money.fromMicroUsd(version.inputMicroUsdPerM),
       cachedInputPerMillion: Money.fromMicroUsd(version.cachedInputMicroUsdPerM),
       cacheWritePerMillion: Money.fromMicroUsd(version.cacheWriteMicroUsdPerM),
+      cacheWrite1hPerMillion: Money.fromMicroUsd(version.cacheWrite1hMicroUsdPerM),
       outputPerMillion: Money.fromMicroUsd(version.outputMicroUsdPerM),
       reasoningPerMillion: Money.fromMicroUsd(version.reasoningMicroUsdPerM),
       createdAt: version.createdAt,
@@ -141,6 +145,12 @@ export class ModelPriceInput {
 
   @Field(() => String, { nullable: true, description: 'Per million input tokens written to a prompt cache; defaults to inputPerMillion.' })
   cacheWritePerMillion?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Per million input tokens written to a one-hour prompt cache (Anthropic\'s `cache_control.ttl: "1h"`); defaults to cacheWritePerMillion.',
+  })
+  cacheWrite1hPerMillion?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Per million reasoning tokens; defaults to outputPerMillion.' })
   reasoningPerMillion?: string | null;

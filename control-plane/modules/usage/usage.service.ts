@@ -30,6 +30,7 @@ export interface UsageTotals {
   inputTokens: number;
   cachedInputTokens: number;
   cacheWriteTokens: number;
+  cacheWrite1hTokens: number;
   outputTokens: number;
   reasoningTokens: number;
   estimatedRequests: number;
@@ -74,6 +75,7 @@ export async function aggregateUsage(em: Em, q: UsageAggregateQuery): Promise<Us
       sum(input_tokens)::bigint as input_tokens,
       sum(cached_input_tokens)::bigint as cached_input_tokens,
       sum(cache_write_tokens)::bigint as cache_write_tokens,
+      sum(cache_write_1h_tokens)::bigint as cache_write_1h_tokens,
       sum(output_tokens)::bigint as output_tokens,
       sum(reasoning_tokens)::bigint as reasoning_tokens,
       count(*) filter (where usage_estimated) as estimated_requests,
@@ -100,6 +102,7 @@ export async function aggregateUsage(em: Em, q: UsageAggregateQuery): Promise<Us
       inputTokens: safeCount(row.input_tokens, 'input_tokens'),
       cachedInputTokens: safeCount(row.cached_input_tokens, 'cached_input_tokens'),
       cacheWriteTokens: safeCount(row.cache_write_tokens, 'cache_write_tokens'),
+      cacheWrite1hTokens: safeCount(row.cache_write_1h_tokens, 'cache_write_1h_tokens'),
       outputTokens: safeCount(row.output_tokens, 'output_tokens'),
       reasoningTokens: safeCount(row.reasoning_tokens, 'reasoning_tokens'),
       estimatedRequests: safeCount(row.estimated_requests, 'estimated_requests'),
@@ -121,6 +124,7 @@ export interface UsageEventRecord {
   inputTokens: number;
   cachedInputTokens: number;
   cacheWriteTokens: number;
+  cacheWrite1hTokens: number;
   outputTokens: number;
   reasoningTokens: number;
   /** The price version the call was costed with; null for calls never costed (refused, or recorded before the catalogue). */
@@ -152,7 +156,7 @@ export interface UsageEventKeyset {
 
 const EVENT_COLUMNS = `request_id::text as request_id, to_char(created_at at time zone 'UTC', ${UTC_MICROS}) as created_at,
   account_id::text as account_id, api_key_id::text as api_key_id, provider, model, input_tokens, cached_input_tokens,
-  cache_write_tokens, output_tokens, reasoning_tokens, price_version_id::text as price_version_id, cost_picousd::text as cost_picousd,
+  cache_write_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens, price_version_id::text as price_version_id, cost_picousd::text as cost_picousd,
   usage_estimated, status, http_status, latency_ms, ttft_ms, client_ip, user_agent`;
 
 /**
@@ -204,6 +208,7 @@ function toRecord(row: Record<string, unknown>): UsageEventRecord {
     inputTokens: safeCount(row.input_tokens, 'input_tokens'),
     cachedInputTokens: safeCount(row.cached_input_tokens, 'cached_input_tokens'),
     cacheWriteTokens: safeCount(row.cache_write_tokens, 'cache_write_tokens'),
+    cacheWrite1hTokens: safeCount(row.cache_write_1h_tokens, 'cache_write_1h_tokens'),
     outputTokens: safeCount(row.output_tokens, 'output_tokens'),
     reasoningTokens: safeCount(row.reasoning_tokens, 'reasoning_tokens'),
     priceVersionId: nullableText(row.price_version_id),

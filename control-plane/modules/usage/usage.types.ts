@@ -76,6 +76,11 @@ export class UsageBucket {
   @Field(() => SafeIntResolver, { description: "Input tokens written to the provider's prompt cache (part of inputTokens)." })
   cacheWriteTokens!: number;
 
+  @Field(() => SafeIntResolver, {
+    description: 'Input tokens written to a one-hour prompt cache (part of cacheWriteTokens; Anthropic\'s `cache_control.ttl: "1h"`), billed at the one-hour cache-write price.',
+  })
+  cacheWrite1hTokens!: number;
+
   @Field(() => SafeIntResolver, { description: 'Output (completion) tokens, reasoning ones included.' })
   outputTokens!: number;
 
@@ -126,6 +131,11 @@ export class UsageEventType extends Node {
   @Field(() => SafeIntResolver, { description: "Input tokens written to the provider's prompt cache (part of inputTokens)." })
   cacheWriteTokens!: number;
 
+  @Field(() => SafeIntResolver, {
+    description: 'Input tokens written to a one-hour prompt cache (part of cacheWriteTokens; Anthropic\'s `cache_control.ttl: "1h"`), billed at the one-hour cache-write price.',
+  })
+  cacheWrite1hTokens!: number;
+
   @Field(() => SafeIntResolver, { description: 'Output (completion) tokens, reasoning ones included.' })
   outputTokens!: number;
 
@@ -135,7 +145,7 @@ export class UsageEventType extends Node {
   @Field(() => Money, {
     description:
       'What the call cost, exactly, at its price version: (input − cached − cache write) × input price + cached × cached-input price + ' +
-      'cache write × cache-write price + (output − reasoning) × output price + reasoning × reasoning price, prices per million tokens.',
+      '(cache write − one-hour cache write) × cache-write price + one-hour cache write × one-hour cache-write price + (output − reasoning) × output price + reasoning × reasoning price, prices per million tokens.',
   })
   cost!: Money;
 

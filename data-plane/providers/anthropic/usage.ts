@@ -9,6 +9,8 @@ export interface AnthropicUsage {
   output_tokens?: number | null;
   cache_read_input_tokens?: number | null;
   cache_creation_input_tokens?: number | null;
+  /** A breakdown of `cache_creation_input_tokens` by the cache's lifetime (`cache_control.ttl`). */
+  cache_creation?: { ephemeral_5m_input_tokens?: number | null; ephemeral_1h_input_tokens?: number | null } | null;
   /** A breakdown of `output_tokens`, when the API reports one. */
   output_tokens_details?: { thinking_tokens?: number | null } | null;
 }
@@ -17,7 +19,8 @@ export interface AnthropicUsage {
  * The usage event's counts in TokenByte's normalised convention:
  * - `inputTokens` is ALL input: uncached + cache reads + cache writes (Anthropic reports
  *   the three apart, OpenAI reports one total that includes the cached part);
- * - `cachedInputTokens` is the cache reads;
+ * - `cachedInputTokens` is the cache reads, `cacheWriteTokens` the cache writes and
+ *   `cacheWrite1hTokens` the part of them written to a one-hour cache (billed higher);
  * - `outputTokens` is `output_tokens`, thinking included (as Anthropic bills it);
  * - `reasoningTokens` is `output_tokens_details.thinking_tokens` where Anthropic reports
  *   that breakdown, 0 otherwise (it is part of `outputTokens`, as OpenAI's is).
@@ -29,6 +32,7 @@ export function tokensFromAnthropicUsage(usage: AnthropicUsage): TokenCounts {
     inputTokens: count(usage.input_tokens) + cacheReads + cacheWrites,
     cachedInputTokens: cacheReads,
     cacheWriteTokens: cacheWrites,
+    cacheWrite1hTokens: Math.min(count(usage.cache_creation?.ephemeral_1h_input_tokens), cacheWrites),
     outputTokens: count(usage.output_tokens),
     reasoningTokens: count(usage.output_tokens_details?.thinking_tokens),
   };
@@ -73,19 +77,20 @@ export function usageFromMessageBody(bytes: Uint8Array): AnthropicUsage | null {
 
 /**
  * Counts for a call Anthropic accepted but did not finish reporting: the input it did
- * report (message_start), cache reads and writes kept apart so each is billed at its own
- * price, else a quarter of the prompt's characters; the output as a quarter of the
- * characters streamed, the usual rule of thumb for English text.
+ * report (message_start), cache reads, cache writes and one-hour cache writes kept apart
+ * so each is billed at its own price, else a quarter of the prompt's characters; the
+ * output as a quarter of the characters streamed, the usual rule of thumb for English text.
  */
 export function estimateTokens(reported: AnthropicUsage | null, inputChars: number, outputChars: number): TokenCounts {
   const input =
     reported !== null && typeof reported.input_tokens === 'number'
       ? tokensFromAnthropicUsage({ ...reported, output_tokens: 0, output_tokens_details: null })
-      : { inputTokens: Math.ceil(inputChars / 4), cachedInputTokens: 0, cacheWriteTokens: 0 };
+      : { inputTokens: Math.ceil(inputChars / 4), cachedInputTokens: 0, cacheWriteTokens: 0, cacheWrite1hTokens: 0 };
   return {
     inputTokens: input.inputTokens,
     cachedInputTokens: input.cachedInputTokens,
     cacheWriteTokens: input.cacheWriteTokens ?? 0,
+    cacheWrite1hTokens: input.cacheWrite1hTokens ?? 0,
     outputTokens: Math.ceil(outputChars / 4),
     reasoningTokens: 0,
   };

@@ -51,6 +51,7 @@ describe('seeding the catalogue', () => {
           inputPerMillion: usd(formatMicroUsd(spec.prices.input)),
           cachedInputPerMillion: usd(formatMicroUsd(spec.prices.cachedInput)),
           cacheWritePerMillion: usd(formatMicroUsd(spec.prices.cacheWrite)),
+          cacheWrite1hPerMillion: usd(formatMicroUsd(spec.prices.cacheWrite1h)),
           outputPerMillion: usd(formatMicroUsd(spec.prices.output)),
           reasoningPerMillion: usd(formatMicroUsd(spec.prices.reasoning)),
         });
@@ -87,14 +88,22 @@ describe('models', () => {
         inputPerMillion: usd('0.15'),
         cachedInputPerMillion: usd('0.075'),
         cacheWritePerMillion: usd('0.15'),
+        cacheWrite1hPerMillion: usd('0.15'),
         outputPerMillion: usd('0.60'),
         reasoningPerMillion: usd('0.60'),
       },
     });
+    // Anthropic's list prices: a five-minute cache write 1.25× input, a one-hour one 2×.
     expect(models.find((m) => m.name === 'claude-haiku-4-5')).toMatchObject({
       provider: 'anthropic',
       upstreamModel: 'claude-haiku-4-5-20251001',
-      currentPrice: { inputPerMillion: usd('1.00'), cachedInputPerMillion: usd('0.10'), cacheWritePerMillion: usd('1.25'), outputPerMillion: usd('5.00') },
+      currentPrice: {
+        inputPerMillion: usd('1.00'),
+        cachedInputPerMillion: usd('0.10'),
+        cacheWritePerMillion: usd('1.25'),
+        cacheWrite1hPerMillion: usd('2.00'),
+        outputPerMillion: usd('5.00'),
+      },
     });
   });
 
@@ -143,6 +152,7 @@ describe('admin mutations', () => {
           inputPerMillion: usd('0.15'),
           cachedInputPerMillion: usd('0.15'),
           cacheWritePerMillion: usd('0.15'),
+          cacheWrite1hPerMillion: usd('0.15'),
           outputPerMillion: usd('0.60'),
           reasoningPerMillion: usd('0.60'),
         },
@@ -214,6 +224,7 @@ describe('modelPriceSet: versioned prices', () => {
       inputPerMillion: usd('1.999999'),
       cachedInputPerMillion: usd('0.000001'),
       cacheWritePerMillion: usd('1.999999'),
+      cacheWrite1hPerMillion: usd('1.999999'),
       outputPerMillion: usd('8.00'),
       reasoningPerMillion: usd('12.50'),
       model: { name: 'gpt-4.1' },
@@ -233,6 +244,20 @@ describe('modelPriceSet: versioned prices', () => {
     expect((await modelNamed(admin, 'o4-mini')).currentPrice).toEqual(model.currentPrice);
     const history = (await admin.data(PRICE_HISTORY, { id: model.id })).node.priceHistory.nodes;
     expect(history.map((p: { id: string }) => p.id)).toEqual([modelPriceSet.price.id, model.currentPrice.id]);
+  });
+
+  it('keeps the one-hour cache-write price apart: set explicitly, or the cache-write price when left out', async () => {
+    const model = await modelNamed(admin, 'claude-sonnet-4-0');
+    const both = await admin.data(MODEL_PRICE_SET, {
+      input: { model: model.id, price: { inputPerMillion: '3', outputPerMillion: '15', cacheWritePerMillion: '3.75', cacheWrite1hPerMillion: '6.000001' } },
+    });
+    expect(both.modelPriceSet.userErrors).toEqual([]);
+    expect(both.modelPriceSet.price).toMatchObject({ inputPerMillion: usd('3.00'), cacheWritePerMillion: usd('3.75'), cacheWrite1hPerMillion: usd('6.000001') });
+    const defaulted = await admin.data(MODEL_PRICE_SET, { input: { model: model.id, price: { inputPerMillion: '3', outputPerMillion: '15', cacheWritePerMillion: '4.5' } } });
+    expect(defaulted.modelPriceSet.price).toMatchObject({ cacheWritePerMillion: usd('4.50'), cacheWrite1hPerMillion: usd('4.50') });
+    const inexact = await admin.data(MODEL_PRICE_SET, { input: { model: model.id, price: { inputPerMillion: '3', outputPerMillion: '15', cacheWrite1hPerMillion: '-6' } } });
+    expect(inexact.modelPriceSet.userErrors).toEqual([{ field: ['input', 'price', 'cacheWrite1hPerMillion'], code: 'INVALID', message: expect.any(String) }]);
+    expect((await admin.data(PRICE_HISTORY, { id: model.id })).node.priceHistory.nodes).toHaveLength(3);
   });
 
   it('refuses a price in the past, an inexact price and an unknown model with userErrors', async () => {

@@ -5,7 +5,7 @@ import { signUpAndLogIn, type GraphQLClient } from '../../helpers/graphql-client
 
 export const MONEY = 'amount currency';
 export const PRICE_FIELDS = `id effectiveFrom inputPerMillion { ${MONEY} } cachedInputPerMillion { ${MONEY} } cacheWritePerMillion { ${MONEY} }
-  outputPerMillion { ${MONEY} } reasoningPerMillion { ${MONEY} } createdAt`;
+  cacheWrite1hPerMillion { ${MONEY} }   outputPerMillion { ${MONEY} } reasoningPerMillion { ${MONEY} } createdAt`;
 export const MODEL_FIELDS = `id name provider upstreamModel capabilities enabled createdAt updatedAt currentPrice { ${PRICE_FIELDS} }`;
 
 export const MODELS = `query($first: Int, $after: String, $includeDisabled: Boolean! = false) {

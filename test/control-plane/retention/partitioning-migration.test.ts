@@ -1,28 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../../control-plane/db/orm.js';
+import { describe, expect, it } from 'vitest';
 import { migrationsList } from '../../../control-plane/db/migrations/index.js';
 import { buildUsageInsert } from '../../../data-plane/usage/insert.js';
-import { createLogger } from '../../../shared/logger.js';
-import { createPgliteSqlClient, createPgSqlClient, type SqlClient } from '../../../shared/sql.js';
+import type { SqlClient } from '../../../shared/sql.js';
 import type { UsageEvent } from '../../../shared/usage-event.js';
 import { insertAccountAndKey, makeEvents } from '../../data-plane/usage/helpers.js';
-import { openUnmigratedDatabase } from './fresh-database.js';
+import { insertAsOfNow, useUnmigratedDatabase } from './fresh-database.js';
 
 const MIGRATION = '0008-retention-audit';
 
-let db: Database;
-let sql: SqlClient;
-let dispose: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ db, dispose } = await openUnmigratedDatabase());
-  const connection = db.orm.config.get('clientUrl');
-  sql = db.pglite ? createPgliteSqlClient(db.pglite) : createPgSqlClient(connection!, createLogger({ level: 'silent', name: 'test' }));
-});
-afterAll(async () => {
-  await sql?.close();
-  await dispose?.();
-});
+const database = useUnmigratedDatabase();
 
 /** Everything about the table a rebuild could lose, in a comparable form. */
 async function structure(client: SqlClient) {
@@ -56,7 +42,7 @@ const monthStart = (offset: number) => {
 describe('migration 0008 partitions usage_event by month', () => {
   it('§5 "Usage logs and billing records are retained for up to 12 months" — rebuilds the table partitioned by month, keeping every row, column, constraint, index, trigger, grant, comment and foreign key (both ways) it had', async () => {
     const before = migrationsList[migrationsList.findIndex((m) => m.name === MIGRATION) - 1]!.name;
-    await db.orm.migrator.up({ to: before });
+    await database.db.orm.migrator.up({ to: before });
 
     // Stand-ins for whatever later migrations may add before this one runs: this one names none of them.
     for (const statement of [
@@ -70,52 +56,53 @@ describe('migration 0008 partitions usage_event by month', () => {
       `create table usage_event_test_ref (request_id uuid not null, created_at timestamptz not null,
         constraint usage_event_test_ref_usage_event_foreign foreign key (request_id, created_at) references usage_event (request_id, created_at) on delete cascade)`,
     ]) {
-      await sql.query(statement);
+      await database.sql.query(statement);
     }
 
-    const owner = await insertAccountAndKey(sql);
+    const owner = await insertAccountAndKey(database.sql);
     const at = (month: number, day: number) => new Date(monthStart(month) + day * 86_400_000 + 3_600_000).toISOString();
     // 14 and 1 months ago, this month, next month, and 3 months ahead (no partition: the default one).
     const instants = [at(-14, 2), at(-14, 20), at(-1, 0), at(0, 0), at(0, 1), at(1, 5), at(3, 9)];
     const events: UsageEvent[] = makeEvents(instants.length, owner, 'migration-model').map((e, i) => ({ ...e, createdAt: instants[i]! }));
-    const insert = buildUsageInsert(events);
-    await sql.query(insert.text, insert.values);
-    await sql.query(`insert into usage_event_test_ref select request_id, created_at from usage_event where created_at < now()`);
+    await insertAsOfNow(database.sql, events);
+    await database.sql.query(`insert into usage_event_test_ref select request_id, created_at from usage_event where created_at < now()`);
 
-    const shapeBefore = await structure(sql);
-    const rowsBefore = await rowsOf(sql);
+    const shapeBefore = await structure(database.sql);
+    const rowsBefore = await rowsOf(database.sql);
     expect(rowsBefore).toHaveLength(7);
     expect(shapeBefore.triggers).toHaveLength(1);
 
-    await db.orm.migrator.up();
+    await database.db.orm.migrator.up({ to: MIGRATION });
 
-    expect(await structure(sql)).toEqual(shapeBefore);
-    expect(await rowsOf(sql)).toEqual(rowsBefore);
-    const [{ kind } = { kind: '' }] = await sql.query<{ kind: string }>(`select relkind::text as kind from pg_class where oid = 'usage_event'::regclass`);
+    expect(await structure(database.sql)).toEqual(shapeBefore);
+    expect(await rowsOf(database.sql)).toEqual(rowsBefore);
+    const [{ kind } = { kind: '' }] = await database.sql.query<{ kind: string }>(`select relkind::text as kind from pg_class where oid = 'usage_event'::regclass`);
     expect(kind).toBe('p');
 
     const name = (offset: number) => {
       const d = new Date(monthStart(offset));
       return `usage_event_y${d.getUTCFullYear()}m${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
     };
-    const placement = await sql.query<{ request_id: string; part: string }>(
+    const placement = await database.sql.query<{ request_id: string; part: string }>(
       `select request_id::text as request_id, tableoid::regclass::text as part from usage_event`,
     );
     const where = new Map(placement.map((r) => [r.request_id, r.part]));
     expect(events.map((e) => where.get(e.requestId))).toEqual([name(-14), name(-14), name(-1), name(0), name(0), name(1), 'usage_event_default']);
-    const partitions = await sql.query<{ name: string }>(
+    const partitions = await database.sql.query<{ name: string }>(
       `select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = 'usage_event'::regclass order by 1`,
     );
     expect(partitions.map((p) => p.name)).toEqual([name(-14), name(-1), name(0), name(1), 'usage_event_default'].sort());
 
-    // The data-plane's own idempotent insert: a replay writes nothing twice, a new event lands in its month.
+    // The data-plane's own idempotent insert, once every later migration ran: a replay writes
+    // nothing twice, a new event lands in its month.
+    await database.db.orm.migrator.up();
     const [fresh] = makeEvents(1, owner, 'migration-model').map((e) => ({ ...e, createdAt: new Date().toISOString() }));
     const again = buildUsageInsert([...events, fresh!]);
-    await sql.query(again.text, again.values);
-    expect(await sql.query(`select 1 from usage_event`)).toHaveLength(8);
+    await database.sql.query(again.text, again.values);
+    expect(await database.sql.query(`select 1 from usage_event`)).toHaveLength(8);
     // The inbound foreign key still holds: deleting a usage row cascades to what references it.
-    await sql.query(`delete from usage_event where request_id = $1`, [events[0]!.requestId]);
-    expect(await sql.query(`select 1 from usage_event_test_ref where request_id = $1`, [events[0]!.requestId])).toHaveLength(0);
-    expect(await sql.query(`select test_note from usage_event where request_id = $1`, [fresh!.requestId])).toEqual([{ test_note: 'by trigger' }]);
+    await database.sql.query(`delete from usage_event where request_id = $1`, [events[0]!.requestId]);
+    expect(await database.sql.query(`select 1 from usage_event_test_ref where request_id = $1`, [events[0]!.requestId])).toHaveLength(0);
+    expect(await database.sql.query(`select test_note from usage_event where request_id = $1`, [fresh!.requestId])).toEqual([{ test_note: 'by trigger' }]);
   });
 });

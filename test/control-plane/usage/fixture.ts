@@ -18,6 +18,7 @@ export interface UsageRow {
   inputTokens: number;
   cachedInputTokens: number;
   cacheWriteTokens: number;
+  cacheWrite1hTokens: number;
   outputTokens: number;
   reasoningTokens: number;
   /** A price_version row, or null for an uncosted call. */
@@ -67,7 +68,7 @@ export async function insertRows(cp: TestControlPlane, rows: UsageRow[]): Promis
   const values = rows.flatMap((r) => [
     r.requestId, r.createdAt, r.accountId, r.apiKeyId, r.provider, r.model, r.inputTokens, r.cachedInputTokens, r.outputTokens,
     r.reasoningTokens, r.usageEstimated, r.status, r.httpStatus, r.latencyMs, r.ttftMs, r.clientIp, r.userAgent,
-    r.cacheWriteTokens, r.priceVersionId, r.costPicoUsd,
+    r.cacheWriteTokens, r.priceVersionId, r.costPicoUsd, r.cacheWrite1hTokens,
   ]);
   const sql = `insert into usage_event (${USAGE_EVENT_COLUMNS.join(', ')}) values ${rows.map(() => tuple).join(', ')}`;
   await cp.db.fork().getConnection().execute(sql, values);
@@ -153,6 +154,7 @@ export function sampleRows(t: Date, party: Party, priceVersionId: string | null 
       inputTokens: i === 10 ? 3_000_000_000 : 100 * (i + 1) + 7,
       cachedInputTokens: 10 * i,
       cacheWriteTokens: i % 3 === 1 ? 7 * i : 0,
+      cacheWrite1hTokens: i % 3 === 1 && i % 2 === 0 ? 3 * i : 0,
       outputTokens: 50 + i,
       reasoningTokens: i % 4 === 0 ? 5 * i : 0,
       priceVersionId: i % 3 === 0 ? priceVersionId : null,
@@ -177,7 +179,7 @@ export type Granularity = 'HOUR' | 'DAY' | 'MONTH';
 export type GroupBy = 'NONE' | 'MODEL' | 'PROVIDER' | 'API_KEY';
 
 export const BUCKET_FIELDS =
-  'start end model provider apiKey { id } requests inputTokens cachedInputTokens cacheWriteTokens outputTokens reasoningTokens estimatedRequests cost { amount currency }';
+  'start end model provider apiKey { id } requests inputTokens cachedInputTokens cacheWriteTokens cacheWrite1hTokens outputTokens reasoningTokens estimatedRequests cost { amount currency }';
 
 /** Pico-USD as dollars with 12 decimals, by string surgery (independent of the server's formatter). */
 export function dollars(picoUsd: bigint): string {
@@ -213,6 +215,7 @@ export function expectedBuckets(rows: UsageRow[], granularity: Granularity, grou
     b.inputTokens += row.inputTokens;
     b.cachedInputTokens += row.cachedInputTokens;
     b.cacheWriteTokens += row.cacheWriteTokens;
+    b.cacheWrite1hTokens += row.cacheWrite1hTokens;
     b.outputTokens += row.outputTokens;
     b.reasoningTokens += row.reasoningTokens;
     b.estimatedRequests += row.usageEstimated ? 1 : 0;
@@ -235,6 +238,7 @@ function emptyBucket(start: string, end: string, groupBy: GroupBy, row: UsageRow
     inputTokens: 0,
     cachedInputTokens: 0,
     cacheWriteTokens: 0,
+    cacheWrite1hTokens: 0,
     outputTokens: 0,
     reasoningTokens: 0,
     estimatedRequests: 0,

@@ -3,7 +3,7 @@ import { promoteToAdmin } from '../../../control-plane/modules/account/admin-boo
 import { startTestControlPlane, type TestControlPlane } from '../../helpers/control-plane.js';
 import { D, dollars, insertRows, newParty, otherRows, sampleRows, somePriceVersionId, thisMonth, useSessionTimeZone, type Party, type UsageRow } from './fixture.js';
 
-const EVENT_FIELDS = `requestId createdAt provider model apiKey { id } inputTokens cachedInputTokens cacheWriteTokens outputTokens reasoningTokens
+const EVENT_FIELDS = `requestId createdAt provider model apiKey { id } inputTokens cachedInputTokens cacheWriteTokens cacheWrite1hTokens outputTokens reasoningTokens
   cost { amount currency } priceVersion { id } usageEstimated status httpStatus latencyMs ttftMs clientIp userAgent`;
 const EVENTS = `query($first: Int, $after: String, $filter: UsageEventFilter, $account: ID) {
   usageEvents(first: $first, after: $after, filter: $filter, account: $account) {
@@ -49,6 +49,7 @@ function asEvent(row: UsageRow) {
     inputTokens: row.inputTokens,
     cachedInputTokens: row.cachedInputTokens,
     cacheWriteTokens: row.cacheWriteTokens,
+    cacheWrite1hTokens: row.cacheWrite1hTokens,
     outputTokens: row.outputTokens,
     reasoningTokens: row.reasoningTokens,
     cost: { amount: dollars(BigInt(row.costPicoUsd)), currency: 'USD' },

@@ -37,9 +37,9 @@ async function insertModel(sql: SqlClient, options: { enabled?: boolean; provide
 async function insertPrice(sql: SqlClient, modelId: string, effectiveFrom: number, input: number, id = newId()): Promise<string> {
   await sql.query(
     `insert into price_version (id, model_id, effective_from, input_micro_usd_per_m, cached_input_micro_usd_per_m, cache_write_micro_usd_per_m,
-       output_micro_usd_per_m, reasoning_micro_usd_per_m, created_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, now())`,
-    [id, modelId, new Date(effectiveFrom).toISOString(), input, input * 3, input * 2, input * 4, input * 8],
+       cache_write_1h_micro_usd_per_m, output_micro_usd_per_m, reasoning_micro_usd_per_m, created_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())`,
+    [id, modelId, new Date(effectiveFrom).toISOString(), input, input * 3, input * 2, input * 5, input * 4, input * 8],
   );
   return id;
 }
@@ -64,7 +64,7 @@ describe('the catalogue cache', () => {
     expect(entry).toMatchObject({ publicName: model.name, provider: 'anthropic', upstreamModel: 'claude-x-20250101', capabilities: ['chat', 'streaming'] });
     expect(entry!.priceAt(Date.now())).toEqual({
       priceVersionId: version,
-      prices: { input: 3_000_000, cachedInput: 9_000_000, cacheWrite: 6_000_000, output: 12_000_000, reasoning: 24_000_000 },
+      prices: { input: 3_000_000, cachedInput: 9_000_000, cacheWrite: 6_000_000, cacheWrite1h: 15_000_000, output: 12_000_000, reasoning: 24_000_000 },
     });
     expect(entry!.priceAt(Date.now() - 2 * H)).toBeNull();
     expect(cache.resolve(disabled.name)).toBeNull();

@@ -15,7 +15,7 @@ import * as fakeAnthropic from '../../helpers/fake-anthropic.js';
 import * as fakeGemini from '../../helpers/fake-gemini.js';
 import * as fakeOpenAI from '../../helpers/fake-openai.js';
 
-type Tokens = Pick<UsageEvent, 'inputTokens' | 'cachedInputTokens' | 'cacheWriteTokens' | 'outputTokens' | 'reasoningTokens'>;
+type Tokens = Pick<UsageEvent, 'inputTokens' | 'cachedInputTokens' | 'cacheWriteTokens' | 'cacheWrite1hTokens' | 'outputTokens' | 'reasoningTokens'>;
 
 const CLAUDE = 'claude-haiku-4-5';
 const FLASH = 'gemini-2.5-flash';
@@ -23,22 +23,32 @@ const EMBEDDING = 'gemini-embedding-001';
 const GPT = 'gpt-4o-mini';
 // Every price kind different (the seed prices reasoning as output and Gemini's cache writes as
 // input), so a token counted in the wrong bucket changes the cost.
-const PRICES = { input: 1_000_003, cachedInput: 100_019, cacheWrite: 1_250_029, output: 5_000_011, reasoning: 7_000_057 };
+const PRICES = { input: 1_000_003, cachedInput: 100_019, cacheWrite: 1_250_029, cacheWrite1h: 2_000_081, output: 5_000_011, reasoning: 7_000_057 };
 const catalogue = testCatalogue({ extra: [CLAUDE, FLASH, EMBEDDING, GPT].map((name) => ({ ...seedModel(name), prices: PRICES })) });
 
 // What each fake is scripted to report, and the wire usage that makes it send (its documented rules).
-const CLAUDE_SCRIPT = { input_tokens: 1_203, cache_read_input_tokens: 48_611, cache_creation_input_tokens: 2_917, output_tokens: 127, thinking_tokens: 250 };
+const CLAUDE_SCRIPT = { input_tokens: 1_203, cache_read_input_tokens: 48_611, cache_creation_input_tokens: 2_917, cache_creation_1h_input_tokens: 1_009, output_tokens: 127, thinking_tokens: 250 };
 const CLAUDE_WIRE = fakeAnthropic.buildUsage(0, 0, CLAUDE_SCRIPT);
 const GEMINI_SCRIPT = { promptTokenCount: 9_871, cachedContentTokenCount: 6_144, candidatesTokenCount: 213, thoughtsTokenCount: 1_337, toolUsePromptTokenCount: 58 };
 const GEMINI_WIRE = fakeGemini.buildUsageMetadata(0, 0, GEMINI_SCRIPT);
 const GPT_SCRIPT = { prompt_tokens: 7_777, cached_tokens: 5_120, completion_tokens: 91, reasoning_tokens: 448 };
 const GPT_WIRE = fakeOpenAI.buildUsage(0, 0, GPT_SCRIPT);
 
-/** Anthropic: input_tokens is the uncached rest, cache reads and writes are reported beside it; output_tokens includes thinking. */
+/**
+ * Anthropic: input_tokens is the uncached rest, cache reads and writes are reported beside it
+ * (the writes split by the cache's lifetime in cache_creation); output_tokens includes thinking.
+ */
 function fromAnthropic(u: fakeAnthropic.AnthropicUsage): Tokens {
   const input = u.input_tokens + u.cache_read_input_tokens + u.cache_creation_input_tokens;
   const thinking = u.output_tokens_details?.thinking_tokens ?? 0;
-  return { inputTokens: input, cachedInputTokens: u.cache_read_input_tokens, cacheWriteTokens: u.cache_creation_input_tokens, outputTokens: u.output_tokens, reasoningTokens: thinking };
+  return {
+    inputTokens: input,
+    cachedInputTokens: u.cache_read_input_tokens,
+    cacheWriteTokens: u.cache_creation_input_tokens,
+    cacheWrite1hTokens: u.cache_creation.ephemeral_1h_input_tokens,
+    outputTokens: u.output_tokens,
+    reasoningTokens: thinking,
+  };
 }
 
 /**
@@ -48,13 +58,13 @@ function fromAnthropic(u: fakeAnthropic.AnthropicUsage): Tokens {
 function fromGemini(u: fakeGemini.GeminiUsageMetadata): Tokens {
   const thoughts = u.thoughtsTokenCount ?? 0;
   const input = u.promptTokenCount + (u.toolUsePromptTokenCount ?? 0);
-  return { inputTokens: input, cachedInputTokens: u.cachedContentTokenCount ?? 0, cacheWriteTokens: 0, outputTokens: (u.candidatesTokenCount ?? 0) + thoughts, reasoningTokens: thoughts };
+  return { inputTokens: input, cachedInputTokens: u.cachedContentTokenCount ?? 0, cacheWriteTokens: 0, cacheWrite1hTokens: 0, outputTokens: (u.candidatesTokenCount ?? 0) + thoughts, reasoningTokens: thoughts };
 }
 
 /** OpenAI: cached tokens are part of prompt_tokens, reasoning tokens part of completion_tokens. */
 function fromOpenAI(u: fakeOpenAI.OpenAIUsage): Tokens {
   const cached = u.prompt_tokens_details.cached_tokens;
-  return { inputTokens: u.prompt_tokens, cachedInputTokens: cached, cacheWriteTokens: 0, outputTokens: u.completion_tokens, reasoningTokens: u.completion_tokens_details.reasoning_tokens };
+  return { inputTokens: u.prompt_tokens, cachedInputTokens: cached, cacheWriteTokens: 0, cacheWrite1hTokens: 0, outputTokens: u.completion_tokens, reasoningTokens: u.completion_tokens_details.reasoning_tokens };
 }
 
 /** The catalogue's price for `model` applied by hand: each part at its own price, the rest of each whole at the base one. */
@@ -64,7 +74,8 @@ function expectedCost(model: string, t: Tokens): Pick<UsageEvent, 'costPicoUsd' 
   const cost =
     BigInt(t.inputTokens - t.cachedInputTokens - t.cacheWriteTokens) * BigInt(p.input) +
     BigInt(t.cachedInputTokens) * BigInt(p.cachedInput) +
-    BigInt(t.cacheWriteTokens) * BigInt(p.cacheWrite) +
+    BigInt(t.cacheWriteTokens - t.cacheWrite1hTokens) * BigInt(p.cacheWrite) +
+    BigInt(t.cacheWrite1hTokens) * BigInt(p.cacheWrite1h) +
     BigInt(t.outputTokens - t.reasoningTokens) * BigInt(p.output) +
     BigInt(t.reasoningTokens) * BigInt(p.reasoning);
   return { costPicoUsd: cost.toString(), priceVersionId: quote.priceVersionId };
@@ -121,7 +132,7 @@ async function expectCosted(model: string, tokens: Tokens, outcome: Partial<Usag
 const CLAUDE_PARAMS = { model: CLAUDE, max_tokens: 256, messages: [{ role: 'user' as const, content: 'Price this call' }] };
 
 describe('native Anthropic /v1/messages', () => {
-  it('costs cache reads, cache writes and thinking each at their own price', async () => {
+  it('costs cache reads, five-minute and one-hour cache writes and thinking each at their own price', async () => {
     anthropicUp.enqueue(fakeAnthropic.reply({ usage: CLAUDE_SCRIPT }));
     const message = await anthropic.messages.create(CLAUDE_PARAMS);
     expect(message.usage).toMatchObject(CLAUDE_WIRE);
@@ -217,7 +228,7 @@ describe('an upstream error status', () => {
   ])('$route: records cost 0, still at the pinned price version', async ({ model, fail, call }) => {
     fail();
     await expect(call()).rejects.toThrow();
-    const none = { inputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0 };
+    const none = { inputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, cacheWrite1hTokens: 0, outputTokens: 0, reasoningTokens: 0 };
     const event = await expectCosted(model, none, { status: 'UPSTREAM_ERROR' });
     expect(event.costPicoUsd).toBe('0');
     expect(event.httpStatus).toBeGreaterThanOrEqual(400);

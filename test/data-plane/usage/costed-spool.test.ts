@@ -31,14 +31,14 @@ describe('costed usage events in the spool', () => {
     const dir = await f.tempDir();
     const m = f.model();
     const [legacyBase, badBase] = makeEvents(2, f.owner, m);
-    const { cacheWriteTokens: _w, priceVersionId: _p, costPicoUsd: _c, ...legacy } = legacyBase!;
+    const { cacheWriteTokens: _w, cacheWrite1hTokens: _h, priceVersionId: _p, costPicoUsd: _c, ...legacy } = legacyBase!;
     const bad = { ...badBase!, costPicoUsd: '1.5' };
     const name = `batch-${String(Date.now()).padStart(15, '0')}-0000beef-00000001-n2.ndjson`;
     await writeFile(path.join(dir, name), `${JSON.stringify(legacy)}\n${JSON.stringify(bad)}\n`);
 
     const w = f.writer({ sql: f.sql, spoolDir: dir });
     await w.flush();
-    expect(await readEvents(f.sql, m)).toEqual([{ ...legacy, cacheWriteTokens: 0, priceVersionId: null, costPicoUsd: '0' }]);
+    expect(await readEvents(f.sql, m)).toEqual([{ ...legacy, cacheWriteTokens: 0, cacheWrite1hTokens: 0, priceVersionId: null, costPicoUsd: '0' }]);
     const dead = (await readFile(path.join(dir, 'dead-letter.ndjson'), 'utf8'))
       .split('\n')
       .filter(Boolean)

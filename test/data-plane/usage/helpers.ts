@@ -41,6 +41,7 @@ export function makeEvents(n: number, owner: { accountId: string; apiKeyId: stri
     inputTokens: 1_000 + i,
     cachedInputTokens: i % 3,
     cacheWriteTokens: i % 4,
+    cacheWrite1hTokens: i % 4 === 3 ? 2 : 0,
     outputTokens: 2 * i + 1,
     reasoningTokens: i % 5,
     priceVersionId: null,
@@ -63,6 +64,7 @@ export async function readEvents(sql: SqlClient, model: string): Promise<UsageEv
             api_key_id::text as "apiKeyId", provider, model, input_tokens::int as "inputTokens",
             cached_input_tokens::int as "cachedInputTokens", output_tokens::int as "outputTokens",
             reasoning_tokens::int as "reasoningTokens", cache_write_tokens::int as "cacheWriteTokens",
+            cache_write_1h_tokens::int as "cacheWrite1hTokens",
             price_version_id::text as "priceVersionId", cost_picousd::text as "costPicoUsd", usage_estimated as "usageEstimated", status,
             http_status::int as "httpStatus", latency_ms as "latencyMs", ttft_ms as "ttftMs",
             client_ip as "clientIp", user_agent as "userAgent"

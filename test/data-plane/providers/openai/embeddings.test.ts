@@ -4,7 +4,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { staticPriceVersionId } from '../../../../data-plane/catalogue/static.js';
-import { costOf } from '../../../../shared/pricing.js';
+import { costOf, type BilledTokens } from '../../../../shared/pricing.js';
 import { seedModel } from '../../../helpers/catalogue.js';
 import { createTestKey, startTestDataPlane, type TestDataPlane, type TestKey } from '../../../helpers/data-plane.js';
 import { countEmbeddingTokens, cutStream, fakeEmbedding, rateLimited, startFakeOpenAI, type FakeOpenAI } from '../../../helpers/fake-openai.js';
@@ -45,8 +45,8 @@ function post(body: string, apiKey = key.key): Promise<Response> {
   return fetch(`${dataPlane.url}/v1/embeddings`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body });
 }
 
-function tokens(input: number): { inputTokens: number; cachedInputTokens: number; cacheWriteTokens: number; outputTokens: number; reasoningTokens: number } {
-  return { inputTokens: input, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0 };
+function tokens(input: number): BilledTokens {
+  return { inputTokens: input, cachedInputTokens: 0, cacheWriteTokens: 0, cacheWrite1hTokens: 0, outputTokens: 0, reasoningTokens: 0 };
 }
 
 describe('POST /v1/embeddings', () => {

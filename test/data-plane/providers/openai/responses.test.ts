@@ -5,7 +5,7 @@ import OpenAI from 'openai';
 import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { staticPriceVersionId } from '../../../../data-plane/catalogue/static.js';
-import { costOf } from '../../../../shared/pricing.js';
+import { costOf, type BilledTokens } from '../../../../shared/pricing.js';
 import { seedModel, testCatalogue, testModel } from '../../../helpers/catalogue.js';
 import { createTestKey, startTestDataPlane, type TestDataPlane, type TestKey } from '../../../helpers/data-plane.js';
 import {
@@ -62,11 +62,12 @@ async function collect(stream: AsyncIterable<ResponseStreamEvent>): Promise<Resp
   return events;
 }
 
-function billed(usage: typeof USAGE): { inputTokens: number; cachedInputTokens: number; cacheWriteTokens: number; outputTokens: number; reasoningTokens: number } {
+function billed(usage: typeof USAGE): BilledTokens {
   return {
     inputTokens: usage.input_tokens,
     cachedInputTokens: usage.input_tokens_details.cached_tokens,
     cacheWriteTokens: 0,
+    cacheWrite1hTokens: 0,
     outputTokens: usage.output_tokens,
     reasoningTokens: usage.output_tokens_details.reasoning_tokens,
   };

@@ -49,9 +49,9 @@ beforeEach(() => {
   dataPlane.usageEvents.length = 0;
 });
 
-const ANTHROPIC_USAGE = { input_tokens: 11, output_tokens: 7, cache_read_input_tokens: 4, cache_creation_input_tokens: 2 };
-// TokenByte's convention: input is all input (uncached + cache reads + cache writes).
-const ANTHROPIC_TOKENS = { inputTokens: 17, cachedInputTokens: 4, cacheWriteTokens: 2, outputTokens: 7, reasoningTokens: 0 };
+const ANTHROPIC_USAGE = { input_tokens: 11, output_tokens: 7, cache_read_input_tokens: 4, cache_creation_input_tokens: 2, cache_creation_1h_input_tokens: 1 };
+// TokenByte's convention: input is all input (uncached + cache reads + cache writes), one-hour writes a part of the writes.
+const ANTHROPIC_TOKENS = { inputTokens: 17, cachedInputTokens: 4, cacheWriteTokens: 2, cacheWrite1hTokens: 1, outputTokens: 7, reasoningTokens: 0 };
 const GEMINI_USAGE = { promptTokenCount: 12, candidatesTokenCount: 5, cachedContentTokenCount: 3, thoughtsTokenCount: 2 };
 // Output includes thoughts, which are also the reasoning part.
 const GEMINI_TOKENS = { inputTokens: 12, cachedInputTokens: 3, cacheWriteTokens: 0, outputTokens: 7, reasoningTokens: 2 };
