@@ -75,6 +75,7 @@ describe('POST /v1/chat/completions, non-streaming', () => {
       inputTokens: EXPECTED_USAGE.prompt_tokens,
       cachedInputTokens: 0,
       cacheWriteTokens: 0,
+      cacheWrite1hTokens: 0,
       outputTokens: EXPECTED_USAGE.completion_tokens,
       reasoningTokens: 0,
       priceVersionId: staticPriceVersionId('gpt-4o-mini'),
