@@ -76,18 +76,6 @@ export class PriceVersion {
   /** The admin who set it; null for the seed (and once that account is deleted). */
   @ManyToOne(() => Account, { nullable: true, deleteRule: 'set null' })
   createdBy: Opt<Account> | null = null;
-
-  /** The prices in the shape shared/pricing.ts computes with. */
-  prices(): Prices {
-    return {
-      input: this.inputMicroUsdPerM,
-      cachedInput: this.cachedInputMicroUsdPerM,
-      cacheWrite: this.cacheWriteMicroUsdPerM,
-      cacheWrite1h: this.cacheWrite1hMicroUsdPerM,
-      output: this.outputMicroUsdPerM,
-      reasoning: this.reasoningMicroUsdPerM,
-    };
-  }
 }
 
 /** The entity fields of a price version for these prices. */

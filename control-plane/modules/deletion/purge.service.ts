@@ -71,14 +71,6 @@ export function purgePlan(locations: readonly TableLocation[] = tableLocations()
   return steps.sort((a, b) => rank(a) - rank(b));
 }
 
-/**
- * The pseudonymised tables and the columns the purge clears in each, as the data-map
- * test reads them (derived from {@link purgePlan}; the first column is the link).
- */
-export const PSEUDONYMISED_ON_PURGE: readonly { table: string; accountColumn: string; apiKeyColumn?: string; personalColumns: readonly string[] }[] = purgePlan()
-  .filter((step) => step.action === DeletionAction.PSEUDONYMISE)
-  .map((step) => ({ table: step.table, accountColumn: step.clears[0]!, personalColumns: step.clears.slice(1) }));
-
 export interface PurgeOptions {
   /** ACCOUNT_PURGE_AFTER_DAYS in ms. */
   purgeAfterMs: number;

@@ -256,10 +256,3 @@ export function tableLocations(): { category: DataCategory; location: TableLocat
     category.locations.filter((l): l is TableLocation => l.kind === 'TABLE').map((location) => ({ category, location })),
   );
 }
-
-/** The category by key; throws on a key the map does not have (a bug). */
-export function dataCategory(key: string): DataCategory {
-  const category = DATA_MAP.find((c) => c.key === key);
-  if (!category) throw new Error(`no data-map category ${key}`);
-  return category;
-}

@@ -1,5 +1,6 @@
 import type { UsageStatus } from '../../../shared/usage-event.js';
 import type { Em } from '../../db/orm.js';
+import { restrictedAccountFilterSql } from '../restriction/restriction.service.js';
 import type { Granularity } from './usage.buckets.js';
 
 /*
@@ -20,7 +21,7 @@ const TRUNC_UNIT: Record<Granularity, string> = { HOUR: 'hour', DAY: 'day', MONT
 const DIMENSION: Record<UsageGroupBy, string | null> = { NONE: null, MODEL: 'model', PROVIDER: 'provider', API_KEY: 'api_key_id' };
 
 /** The calls of accounts that have not restricted processing, and of none (unlinked by a deletion). */
-const NOT_RESTRICTED = `not exists (select 1 from account where account.id = usage_event.account_id and account.processing_restricted_at is not null)`;
+const NOT_RESTRICTED = restrictedAccountFilterSql('usage_event.account_id');
 
 /** ISO 8601 in UTC with the column's full microsecond precision. */
 const UTC_MICROS = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
