@@ -17,6 +17,23 @@ export interface AuditContext {
   meta: RequestMeta;
 }
 
+/**
+ * Records an admin change in the audit log. A service calls it just before the flush that
+ * writes the change, on the entity manager of that flush, so the entry and the change
+ * commit together; a resolver makes one with {@link auditHook}.
+ */
+export type AuditHook = (em: Em, target: AuditTarget, details: AuditDetails) => void;
+
+/** The hook of a change made outside an admin request (seeding, tests): records nothing. */
+export const noAudit: AuditHook = () => undefined;
+
+/** The hook that records `action` as done by the request's admin (policy §4). */
+export function auditHook(ctx: AuditContext, action: string): AuditHook {
+  return (em, target, details) => {
+    auditAdminAction(ctx, action, target, details, em);
+  };
+}
+
 /** The username recorded for an action taken on the command line (`npm run admin`). */
 export const OPERATOR = 'operator (cli)';
 

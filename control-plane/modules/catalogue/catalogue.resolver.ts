@@ -5,9 +5,8 @@ import { forbidden } from '../../graphql/errors.js';
 import { fromGlobalId } from '../../graphql/node.js';
 import { UserError } from '../../graphql/user-error.js';
 import { Role } from '../account/account.entity.js';
-import { auditAdminAction } from '../audit/audit.js';
+import { auditHook } from '../audit/audit.js';
 import { CatalogueModel, PriceVersion } from './catalogue.entity.js';
-import type { AuditHook } from './catalogue.service.js';
 import {
   ModelConnection,
   ModelCreateInput,
@@ -24,8 +23,6 @@ import {
 
 const notFound = (field: string) => [UserError.from({ field: ['input', field], code: 'NOT_FOUND', message: 'No such model.' })];
 
-/** Every catalogue change is an admin action: it goes to the audit log with the change (policy §4). */
-const audited = (ctx: Context, action: string): AuditHook => (em, target, details) => auditAdminAction(ctx, action, target, details, em);
 
 @Resolver(() => ModelType)
 export class CatalogueResolver {
@@ -41,7 +38,7 @@ export class CatalogueResolver {
   @Authorized(Role.ADMIN)
   @Mutation(() => ModelCreatePayload, { description: 'Adds a model to the catalogue with its first price (admins only).' })
   async modelCreate(@Ctx() ctx: Context, @Arg('input', () => ModelCreateInput) input: ModelCreateInput): Promise<ModelCreatePayload> {
-    const result = await ctx.services.catalogue.create(ctx.em, ctx.viewer!.account, input, audited(ctx, 'modelCreate'));
+    const result = await ctx.services.catalogue.create(ctx.em, ctx.viewer!.account, input, auditHook(ctx, 'modelCreate'));
     return result.ok ? { model: ModelType.from(result.value), userErrors: [] } : { model: null, userErrors: result.problems.map(UserError.from) };
   }
 
@@ -50,7 +47,7 @@ export class CatalogueResolver {
   async modelUpdate(@Ctx() ctx: Context, @Arg('input', () => ModelUpdateInput) input: ModelUpdateInput): Promise<ModelUpdatePayload> {
     const id = fromGlobalId(input.id, 'Model')?.id;
     if (!id) return { model: null, userErrors: notFound('id') };
-    const result = await ctx.services.catalogue.update(ctx.em, id, input, audited(ctx, 'modelUpdate'));
+    const result = await ctx.services.catalogue.update(ctx.em, id, input, auditHook(ctx, 'modelUpdate'));
     return result.ok ? { model: ModelType.from(result.value), userErrors: [] } : { model: null, userErrors: result.problems.map(UserError.from) };
   }
 
@@ -61,7 +58,7 @@ export class CatalogueResolver {
   async modelPriceSet(@Ctx() ctx: Context, @Arg('input', () => ModelPriceSetInput) input: ModelPriceSetInput): Promise<ModelPriceSetPayload> {
     const id = fromGlobalId(input.model, 'Model')?.id;
     if (!id) return { price: null, model: null, userErrors: notFound('model') };
-    const result = await ctx.services.catalogue.setPrice(ctx.em, ctx.viewer!.account, id, input, audited(ctx, 'modelPriceSet'));
+    const result = await ctx.services.catalogue.setPrice(ctx.em, ctx.viewer!.account, id, input, auditHook(ctx, 'modelPriceSet'));
     if (!result.ok) return { price: null, model: null, userErrors: result.problems.map(UserError.from) };
     return { price: ModelPriceType.from(result.value), model: ModelType.from(result.value.model), userErrors: [] };
   }

@@ -5,6 +5,7 @@ import { parseUsdPerMillion, type Prices } from '../../../shared/pricing.js';
 import type { Em } from '../../db/orm.js';
 import type { Account } from '../account/account.entity.js';
 import type { Problem, Result } from '../account/account.service.js';
+import { noAudit, type AuditHook } from '../audit/audit.js';
 import { CatalogueModel, priceColumns, PriceVersion } from './catalogue.entity.js';
 
 /** The catalogue's size limit: a model list is a bounded thing, and so is each data-plane's copy. */
@@ -43,12 +44,6 @@ export interface PriceSetInput {
 
 const notFound: Problem = { field: ['input', 'id'], code: 'NOT_FOUND', message: 'No such model.' };
 
-/**
- * Records an admin change in the audit log. Called just before the flush that writes
- * the change, on the same entity manager, so the entry and the change commit together.
- */
-export type AuditHook = (em: Em, target: { type: string; id: string }, details: Record<string, unknown>) => void;
-const noAudit: AuditHook = () => undefined;
 
 /** Tells every data-plane instance to reload its catalogue. */
 export async function announceCatalogueChange(em: Em, publicName: string): Promise<void> {

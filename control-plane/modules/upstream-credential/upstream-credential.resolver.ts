@@ -4,10 +4,9 @@ import type { Context } from '../../graphql/context.js';
 import { fromGlobalId, toGlobalId } from '../../graphql/node.js';
 import { UserError } from '../../graphql/user-error.js';
 import { Role } from '../account/account.entity.js';
-import { auditAdminAction } from '../audit/audit.js';
+import { auditHook } from '../audit/audit.js';
 import { UpstreamCredential } from './upstream-credential.entity.js';
 import { notFound } from './upstream-credential.rules.js';
-import type { AuditHook } from './upstream-credential.service.js';
 import {
   UpstreamCredentialConnection,
   UpstreamCredentialCreateInput,
@@ -22,8 +21,6 @@ import {
 
 const TYPE = 'UpstreamCredential';
 
-/** Every change is an admin action: it goes to the audit log (policy §4), without the secret. */
-const audited = (ctx: Context, action: string): AuditHook => (em, target, details) => auditAdminAction(ctx, action, target, details, em);
 
 /** The database id of a credential's global id; null for a malformed id or another type's. */
 const credentialId = (id: string) => fromGlobalId(id, TYPE)?.id ?? null;
@@ -43,7 +40,7 @@ export class UpstreamCredentialResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => UpstreamCredentialCreateInput) input: UpstreamCredentialCreateInput,
   ): Promise<UpstreamCredentialCreatePayload> {
-    const result = await ctx.services.upstreamCredentials.create(ctx.em, input, audited(ctx, 'upstreamCredentialCreate'));
+    const result = await ctx.services.upstreamCredentials.create(ctx.em, input, auditHook(ctx, 'upstreamCredentialCreate'));
     return result.ok
       ? { upstreamCredential: UpstreamCredentialType.from(result.value), userErrors: [] }
       : { upstreamCredential: null, userErrors: result.problems.map(UserError.from) };
@@ -59,7 +56,7 @@ export class UpstreamCredentialResolver {
   ): Promise<UpstreamCredentialUpdatePayload> {
     const dbId = credentialId(id);
     if (!dbId) return { upstreamCredential: null, userErrors: [UserError.from(notFound())] };
-    const result = await ctx.services.upstreamCredentials.update(ctx.em, dbId, changes, audited(ctx, 'upstreamCredentialUpdate'));
+    const result = await ctx.services.upstreamCredentials.update(ctx.em, dbId, changes, auditHook(ctx, 'upstreamCredentialUpdate'));
     return result.ok
       ? { upstreamCredential: UpstreamCredentialType.from(result.value), userErrors: [] }
       : { upstreamCredential: null, userErrors: result.problems.map(UserError.from) };
@@ -73,7 +70,7 @@ export class UpstreamCredentialResolver {
   ): Promise<UpstreamCredentialDeletePayload> {
     const dbId = credentialId(input.id);
     if (!dbId) return { deletedId: null, userErrors: [UserError.from(notFound())] };
-    const result = await ctx.services.upstreamCredentials.delete(ctx.em, dbId, audited(ctx, 'upstreamCredentialDelete'));
+    const result = await ctx.services.upstreamCredentials.delete(ctx.em, dbId, auditHook(ctx, 'upstreamCredentialDelete'));
     return result.ok ? { deletedId: toGlobalId(TYPE, result.value.id), userErrors: [] } : { deletedId: null, userErrors: result.problems.map(UserError.from) };
   }
 }

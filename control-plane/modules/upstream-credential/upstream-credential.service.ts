@@ -4,6 +4,7 @@ import { UPSTREAM_CREDENTIAL_CHANNEL } from '../../../shared/key-events.js';
 import { isUpstreamProvider, sealCredential, type UpstreamProviderName } from '../../../shared/upstream-credentials.js';
 import type { Em } from '../../db/orm.js';
 import type { Problem, Result } from '../account/account.service.js';
+import { noAudit, type AuditHook } from '../audit/audit.js';
 import { UpstreamCredential } from './upstream-credential.entity.js';
 import {
   checkBaseUrl,
@@ -36,12 +37,6 @@ export interface UpstreamCredentialUpdateInput {
   enabled?: boolean | null;
 }
 
-/**
- * Records an admin change in the audit log, on the entity manager that is about to
- * flush the change, so that both commit together. `details` never hold the secret.
- */
-export type AuditHook = (em: Em, target: { type: string; id: string }, details: Record<string, unknown>) => void;
-const noAudit: AuditHook = () => undefined;
 
 const TYPE = 'UpstreamCredential';
 
