@@ -1,5 +1,5 @@
 import { getMetadataStorage, type AuthChecker, type MiddlewareFn } from 'type-graphql';
-import type { Role } from '../modules/account/account.entity.js';
+import { Role } from '../modules/account/account.entity.js';
 import type { Context } from './context.js';
 import { forbidden, unauthenticated } from './errors.js';
 
@@ -32,4 +32,13 @@ export function denyByDefault(authorized: Set<string>): MiddlewareFn<Context> {
     context.logger.error({ field: key }, 'root field declares no access rule; refused');
     throw forbidden();
   };
+}
+
+/**
+ * For fields of an account (its keys, its state, its policy acceptance): only the account
+ * itself and admins may read them; anyone else is FORBIDDEN.
+ */
+export function assertOwnerOrAdmin(ctx: Context, accountId: string): void {
+  const viewer = ctx.viewer;
+  if (!viewer || (viewer.account.id !== accountId && viewer.account.role !== Role.ADMIN)) throw forbidden();
 }

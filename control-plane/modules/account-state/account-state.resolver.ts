@@ -1,6 +1,7 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../graphql/context.js';
 import { forbidden } from '../../graphql/errors.js';
+import { assertOwnerOrAdmin } from '../../graphql/auth.js';
 import { Role, type Account } from '../account/account.entity.js';
 import { AccountType } from '../account/account.types.js';
 
@@ -54,8 +55,7 @@ export class AccountStateResolver {
 }
 
 async function load(root: AccountType, ctx: Context): Promise<Account> {
-  const viewer = ctx.viewer;
-  if (!viewer || (viewer.account.id !== root.accountId && viewer.account.role !== Role.ADMIN)) throw forbidden();
+  assertOwnerOrAdmin(ctx, root.accountId);
   const account = await ctx.loaders.account.load(root.accountId);
   // The account is gone (purged during this request): nothing to show, and nothing to leak.
   if (!account) throw forbidden();

@@ -1,7 +1,7 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
 import { ConnectionArgs, paginate } from '../../graphql/connection.js';
 import type { Context } from '../../graphql/context.js';
-import { forbidden } from '../../graphql/errors.js';
+import { assertOwnerOrAdmin } from '../../graphql/auth.js';
 import { fromGlobalId, toGlobalId } from '../../graphql/node.js';
 import { UserError } from '../../graphql/user-error.js';
 import { Role } from '../account/account.entity.js';
@@ -78,8 +78,7 @@ export class AccountApiKeysResolver {
     @Args() args: ConnectionArgs,
     @Arg('includeRevoked', () => Boolean, { defaultValue: false, description: 'Also list revoked keys.' }) includeRevoked: boolean,
   ) {
-    const viewer = ctx.viewer;
-    if (!viewer || (viewer.account.id !== account.accountId && viewer.account.role !== Role.ADMIN)) throw forbidden();
+    assertOwnerOrAdmin(ctx, account.accountId);
     const where = includeRevoked ? { account: account.accountId } : { account: account.accountId, revokedAt: null };
     const now = new Date();
     return paginate(ctx.em, ApiKey, where, args, (key) => ApiKeyType.from(key, now));

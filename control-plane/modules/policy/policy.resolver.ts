@@ -1,7 +1,7 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { ConnectionArgs, paginate } from '../../graphql/connection.js';
 import type { Context } from '../../graphql/context.js';
-import { forbidden } from '../../graphql/errors.js';
+import { assertOwnerOrAdmin } from '../../graphql/auth.js';
 import { fromGlobalId } from '../../graphql/node.js';
 import { UserError } from '../../graphql/user-error.js';
 import { Account, Role } from '../account/account.entity.js';
@@ -138,8 +138,7 @@ export class AccountPolicyResolver {
 }
 
 function acceptance(account: AccountType, ctx: Context): Promise<PolicyView | null> {
-  const viewer = ctx.viewer;
-  if (!viewer || (viewer.account.id !== account.accountId && viewer.account.role !== Role.ADMIN)) throw forbidden();
+  assertOwnerOrAdmin(ctx, account.accountId);
   return policyLoaders(ctx.em).acceptance.load(account.accountId);
 }
 
