@@ -3,15 +3,6 @@ export const ANTHROPIC_PROVIDER = 'anthropic';
 /** Where Anthropic's API lives: an origin, as the Anthropic SDKs' `baseURL` is; request paths carry `/v1`. */
 export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
 
-/**
- * The Anthropic upstream as configured: the origin the API paths (`/v1/messages`) hang
- * off, as the Anthropic SDKs' `baseURL` is (`https://api.anthropic.com`), and our key.
- */
-export interface AnthropicUpstreamConfig {
-  baseUrl: string;
-  apiKey?: string | undefined;
-}
-
 /** Anthropic's scheme for our key. */
 export function anthropicAuthHeader(apiKey: string): readonly [string, string] {
   return ['x-api-key', apiKey];

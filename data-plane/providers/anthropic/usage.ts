@@ -1,3 +1,4 @@
+import { isRecord, parseJsonObject } from '../../../shared/json.js';
 import type { TokenCounts } from '../../proxy/call.js';
 
 /**
@@ -54,25 +55,23 @@ export function mergeUsage(earlier: AnthropicUsage | null, later: AnthropicUsage
 
 /** The usage in `value` if it is one (an object with numeric token counts), else null. */
 export function toAnthropicUsage(value: unknown): AnthropicUsage | null {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
-  const usage = value as Record<string, unknown>;
+  if (!isRecord(value)) return null;
   const numeric = ['input_tokens', 'output_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens'].some(
-    (name) => typeof usage[name] === 'number',
+    (name) => typeof value[name] === 'number',
   );
-  return numeric ? (usage as AnthropicUsage) : null;
+  return numeric ? (value as AnthropicUsage) : null;
+}
+
+/** The `usage` of a parsed Message; null when absent or incomplete. */
+export function usageOfMessage(message: Readonly<Record<string, unknown>>): AnthropicUsage | null {
+  const usage = toAnthropicUsage(message['usage']);
+  return usage !== null && typeof usage.input_tokens === 'number' && typeof usage.output_tokens === 'number' ? usage : null;
 }
 
 /** The `usage` of a non-streamed Message body; null when absent, incomplete, or the body is not JSON. */
 export function usageFromMessageBody(bytes: Uint8Array): AnthropicUsage | null {
-  let body: unknown;
-  try {
-    body = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
-  } catch {
-    return null;
-  }
-  if (typeof body !== 'object' || body === null) return null;
-  const usage = toAnthropicUsage((body as Record<string, unknown>)['usage']);
-  return usage !== null && typeof usage.input_tokens === 'number' && typeof usage.output_tokens === 'number' ? usage : null;
+  const message = parseJsonObject(bytes);
+  return message === null ? null : usageOfMessage(message);
 }
 
 /**

@@ -3,12 +3,6 @@ export const GEMINI_PROVIDER = 'gemini';
 /** Where the Gemini API lives: an origin; the API version is part of every request path. */
 export const GEMINI_DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com';
 
-/** A Gemini upstream as configured: the origin (the API version is part of every request path) and our key. */
-export interface GeminiUpstreamConfig {
-  baseUrl: string;
-  apiKey?: string | undefined;
-}
-
 /** Our key in `x-goog-api-key`: never in the URL, where proxies and access logs would keep it. */
 export function geminiAuthHeader(apiKey: string): readonly [string, string] {
   return ['x-goog-api-key', apiKey];

@@ -1,3 +1,4 @@
+import { parseJsonObject } from '../../../shared/json.js';
 import type { TokenCounts } from '../../proxy/call.js';
 import { countStringValues, jsonKeys } from '../../proxy/estimate.js';
 
@@ -61,12 +62,8 @@ export { estimateTokens } from '../../proxy/estimate.js';
 
 /** The `usageMetadata` of a whole JSON answer, or null when absent or the body is not JSON (e.g. cut short). */
 export function usageFromBody(bytes: Uint8Array): GeminiUsageMetadata | null {
-  try {
-    const body: unknown = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
-    return typeof body === 'object' && body !== null ? usageMetadataOf((body as Record<string, unknown>)['usageMetadata']) : null;
-  } catch {
-    return null;
-  }
+  const body = parseJsonObject(bytes);
+  return body === null ? null : usageMetadataOf(body['usageMetadata']);
 }
 
 const TEXT_KEYS = jsonKeys('text');

@@ -10,7 +10,7 @@ import { messageToChatCompletion } from '../anthropic/translate/response.js';
 import { createChatStreamTranslator } from '../anthropic/translate/stream.js';
 import type { AnthropicMessage } from '../anthropic/translate/types.js';
 import { ANTHROPIC_PROVIDER } from '../anthropic/upstream.js';
-import { estimateTokens as estimateAnthropicTokens, tokensFromAnthropicUsage, usageFromMessageBody } from '../anthropic/usage.js';
+import { estimateTokens as estimateAnthropicTokens, tokensFromAnthropicUsage, usageOfMessage } from '../anthropic/usage.js';
 import { streamTokens as geminiStreamTokens } from '../gemini/answer.js';
 import { geminiRequestHeaders, geminiResponseHeaders } from '../gemini/headers.js';
 import { createGeminiStreamObserver } from '../gemini/stream-usage.js';
@@ -19,9 +19,9 @@ import { geminiToOpenAIChat } from '../gemini/translate/chat-response.js';
 import { createGeminiToOpenAIStream } from '../gemini/translate/chat-stream.js';
 import { googleErrorToOpenAI } from '../gemini/translate/errors.js';
 import { GEMINI_PROVIDER } from '../gemini/upstream.js';
-import { estimateTokens as estimateGeminiTokens, tokensFromUsageMetadata, usageFromBody as geminiUsageFromBody } from '../gemini/usage.js';
+import { estimateTokens as estimateGeminiTokens, tokensFromUsageMetadata, usageMetadataOf } from '../gemini/usage.js';
 import type { ChatRequest } from './chat-request.js';
-import { isRecord } from '../../../shared/json.js';
+import { parseJsonObject } from '../../../shared/json.js';
 
 /** The anthropic-version sent when the client (an OpenAI SDK) names none: the Messages API requires one. */
 export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
@@ -78,14 +78,6 @@ export function adapterFor(
 
 const encoder = new TextEncoder();
 
-function parseJson(bytes: Buffer): unknown {
-  try {
-    return JSON.parse(bytes.toString('utf8'));
-  } catch {
-    return null;
-  }
-}
-
 function anthropicAdapter(request: ChatRequest, upstreamModel: string, client: IncomingHttpHeaders): AdapterResult {
   const translation = chatToMessagesRequest(request.fields, { model: upstreamModel });
   if (!translation.ok) return { ok: false, error: { status: translation.status, body: translation.body } };
@@ -100,9 +92,9 @@ function anthropicAdapter(request: ChatRequest, upstreamModel: string, client: I
       headers,
       body: Buffer.from(JSON.stringify(translation.value)),
       completion(bytes) {
-        const message = parseJson(bytes);
-        if (!isRecord(message) || !Array.isArray(message['content'])) return null;
-        const usage = usageFromMessageBody(bytes);
+        const message = parseJsonObject(bytes);
+        if (message === null || !Array.isArray(message['content'])) return null;
+        const usage = usageOfMessage(message);
         return {
           body: messageToChatCompletion(message as unknown as AnthropicMessage, { model: request.model }),
           tokens: usage === null ? null : tokensFromAnthropicUsage(usage),
@@ -150,9 +142,9 @@ function geminiAdapter(request: ChatRequest, upstreamModel: string): AdapterResu
       headers: geminiRequestHeaders(),
       body: Buffer.from(JSON.stringify(translation.value.request)),
       completion(bytes) {
-        const body = parseJson(bytes);
-        if (!isRecord(body)) return null;
-        const usage = geminiUsageFromBody(bytes);
+        const body = parseJsonObject(bytes);
+        if (body === null) return null;
+        const usage = usageMetadataOf(body['usageMetadata']);
         return { body: geminiToOpenAIChat(body, { model: request.model }), tokens: usage === null ? null : tokensFromUsageMetadata(usage) };
       },
       error(status, bytes, upstreamHeaders) {
